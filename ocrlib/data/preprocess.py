@@ -1,0 +1,64 @@
+"""The one preprocessing function shared by training, evaluation, prediction, export and the notebooks."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+
+def to_uint8(image: np.ndarray) -> np.ndarray:
+    """Any image array -> uint8 (H, W) gray or (H, W, 3) colour; alpha is composited on white.
+
+    Accepts uint8, uint16 (16-bit files), bool and float in [0, 1]; (H, W), (H, W, 1), (H, W, 3)
+    and (H, W, 4) in OpenCV's channel order (BGR/BGRA).
+    """
+    image = np.asarray(image)
+    if image.dtype == np.uint16:
+        image = (image / 257.0).round().astype(np.uint8)
+    elif image.dtype == bool:
+        image = image.astype(np.uint8) * 255
+    elif np.issubdtype(image.dtype, np.floating):
+        image = (np.clip(image, 0.0, 1.0) * 255.0).round().astype(np.uint8)
+    elif image.dtype != np.uint8:
+        raise ValueError(f"unsupported image dtype {image.dtype}: expected uint8, uint16, bool or float")
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[:, :, 0]
+    if image.ndim == 3 and image.shape[2] == 4:
+        alpha = image[:, :, 3:].astype(np.float32) / 255.0
+        image = (image[:, :, :3] * alpha + 255.0 * (1.0 - alpha)).round().astype(np.uint8)
+    if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] != 3):
+        raise ValueError(f"unsupported image shape {image.shape}: expected (H, W), (H, W, 1), (H, W, 3) or (H, W, 4)")
+    return image
+
+
+def fit_to_size(image: np.ndarray, input_shape: tuple[int, int, int]) -> np.ndarray:
+    """One image -> uint8 (H, W, C) of ``input_shape``: channels converted, resized with its aspect
+    ratio kept, vertically centred, left-aligned, padded by repeating its edge pixels."""
+    height, width, channels = input_shape
+    image = to_uint8(image)
+    if channels == 1 and image.ndim == 3:
+        image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    elif channels == 3 and image.ndim == 2:
+        image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    if image.shape[:2] != (height, width):
+        scale = min(height / image.shape[0], width / image.shape[1])
+        new_height = max(1, min(height, round(image.shape[0] * scale)))
+        new_width = max(1, min(width, round(image.shape[1] * scale)))
+        interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+        image = cv2.resize(image, (new_width, new_height), interpolation=interpolation)
+        top = (height - new_height) // 2
+        image = cv2.copyMakeBorder(
+            image, top, height - new_height - top, 0, width - new_width, cv2.BORDER_REPLICATE
+        )
+    return image.reshape(height, width, channels)
+
+
+def preprocess(images: Sequence[np.ndarray] | np.ndarray, input_shape: tuple[int, int, int]) -> np.ndarray:
+    """Images of any size, dtype and channel count -> (B, H, W, C) float32 in [0, 1], what the model is fed."""
+    return to_model_range(np.stack([fit_to_size(image, input_shape) for image in images]))
+
+
+def to_model_range(batch: np.ndarray) -> np.ndarray:
+    """uint8 (B, H, W, C) already fitted to size -> float32 in [0, 1]."""
+    return batch.astype(np.float32) / 255.0

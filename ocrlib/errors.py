@@ -1,0 +1,21 @@
+"""Errors raised for bad user input. Each message names the file, line, character or argument."""
+
+
+class OcrlibError(ValueError):
+    """Base class: every ocrlib input error is also a ``ValueError``."""
+
+
+class UnknownCharacterError(OcrlibError):
+    """A text holds a character that is not in the alphabet."""
+
+
+class LabelTooLongError(OcrlibError):
+    """A label is longer than the model can emit (CTC needs T >= 2 * len(label) + 1)."""
+
+
+class DatasetError(OcrlibError):
+    """A labelled folder, labels.csv or image file is missing, malformed or unreadable."""
+
+
+class ModelFileError(OcrlibError):
+    """A model file is not an ocrlib model, or does not match the data or alphabet it is used with."""

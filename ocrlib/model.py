@@ -1,0 +1,110 @@
+"""The CRNN: conv blocks -> sequence along the width -> two bidirectional LSTMs -> softmax over blank + alphabet."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import keras
+from keras import layers
+
+from ocrlib.alphabet import Alphabet, as_alphabet
+from ocrlib.ctc import ctc_lambda
+from ocrlib.errors import LabelTooLongError
+
+# Each conv block halves the height; the first two also halve the width, later ones keep it, so the
+# sequence has W / 4 time steps (32 for the default 128-pixel width).
+WIDTH_POOLING_BLOCKS = 2
+
+
+@dataclass(frozen=True)
+class CRNN:
+    """Two Keras models that share every weight.
+
+    inference_model: image (B, H, W, C) float32 in [0, 1] -> probs (B, T, len(alphabet) + 1).
+    training_model: [image, labels (B, L) int32, label_length (B, 1) int32] -> CTC loss (B, 1).
+    """
+
+    inference_model: keras.Model
+    training_model: keras.Model
+    alphabet: Alphabet
+
+    @property
+    def input_shape(self) -> tuple[int, int, int]:
+        return tuple(self.inference_model.input_shape[1:])
+
+    @property
+    def time_steps(self) -> int:
+        return self.inference_model.output_shape[1]
+
+    @property
+    def max_label_length(self) -> int:
+        """The longest label this model can always emit: T >= 2L + 1 (repeats need a blank between)."""
+        return (self.time_steps - 1) // 2
+
+    def check_labels(self, texts: Iterable[str]) -> None:
+        """Raise ``LabelTooLongError`` naming the longest label if any is too long for the model."""
+        longest = max(texts, key=len, default="")
+        if len(longest) > self.max_label_length:
+            raise LabelTooLongError(
+                f"label {longest!r} has {len(longest)} characters, but the model has {self.time_steps} "
+                f"time steps and CTC needs at least 2 x {len(longest)} + 1 = {2 * len(longest) + 1}: "
+                f"use a wider input or fewer width-pooling blocks"
+            )
+
+
+def build_crnn(
+    alphabet: str | Alphabet,
+    input_shape: tuple[int, int, int] = (64, 128, 1),
+    filters: tuple[int, ...] = (16, 32, 64),
+    dense_units: int = 64,
+    rnn_units: int = 64,
+    dropout: float = 0.2,
+    max_label_length: int | None = None,
+) -> CRNN:
+    """Build the inference and training models of a CRNN for ``alphabet``.
+
+    input_shape: (H, W, C); H must be divisible by 2 ** len(filters) and W by 4.
+    max_label_length: if given, raise ``LabelTooLongError`` unless T >= 2 * max_label_length + 1.
+    """
+    alphabet = as_alphabet(alphabet)
+    if len(alphabet) == 0:
+        raise ValueError("alphabet is empty: a model needs at least one character to recognise")
+    height, width, channels = input_shape
+    if height % 2 ** len(filters) or width % 2**WIDTH_POOLING_BLOCKS:
+        raise ValueError(
+            f"input_shape {input_shape}: height must be divisible by {2 ** len(filters)} "
+            f"and width by {2 ** WIDTH_POOLING_BLOCKS}"
+        )
+
+    image = keras.Input(shape=input_shape, name="image")
+    x = image
+    for block, n_filters in enumerate(filters):
+        x = layers.Conv2D(n_filters, 3, padding="same", use_bias=False)(x)
+        x = layers.BatchNormalization()(x)
+        x = layers.ReLU()(x)
+        x = layers.MaxPooling2D((2, 2) if block < WIDTH_POOLING_BLOCKS else (2, 1))(x)
+    # (B, H', T, F) -> (B, T, H' * F): one feature vector per column of the feature map.
+    _, feature_height, time_steps, feature_depth = x.shape
+    x = layers.Permute((2, 1, 3))(x)
+    x = layers.Reshape((time_steps, feature_height * feature_depth))(x)
+    x = layers.Dense(dense_units, activation="relu")(x)
+    x = layers.Dropout(dropout)(x)
+    for _ in range(2):
+        x = layers.Bidirectional(layers.LSTM(rnn_units, return_sequences=True, dropout=dropout))(x)
+    probs = layers.Dense(alphabet.num_classes, activation="softmax", name="probs")(x)
+    inference_model = keras.Model(image, probs, name="crnn")
+
+    labels = keras.Input(shape=(None,), dtype="int32", name="labels")
+    label_length = keras.Input(shape=(1,), dtype="int32", name="label_length")
+    loss = layers.Lambda(ctc_lambda, output_shape=(1,), name="ctc")([probs, labels, label_length])
+    training_model = keras.Model([image, labels, label_length], loss, name="crnn_ctc")
+
+    crnn = CRNN(inference_model, training_model, alphabet)
+    if max_label_length is not None:
+        crnn.check_labels(["x" * max_label_length])
+    return crnn
+
+
+def model_output_as_loss(y_true, y_pred):
+    """Keras loss for the training model, whose output already is the CTC loss; ``y_true`` is ignored."""
+    return y_pred

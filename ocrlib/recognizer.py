@@ -1,0 +1,89 @@
+"""A trained model with its alphabet: load, save, preprocess, predict, recognise."""
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from ocrlib.alphabet import Alphabet
+from ocrlib.atomic import atomic_target
+from ocrlib.data.folder import read_image
+from ocrlib.data.preprocess import preprocess
+from ocrlib.decoders import DECODERS, best_path_probability
+from ocrlib.errors import ModelFileError
+
+# Stored inside the .keras zip beside Keras' own files; Keras ignores it, so the file stays a plain
+# Keras model that loads with safe_mode=True.
+METADATA_FILE = "ocrlib.json"
+
+Image = np.ndarray | str | Path
+
+
+class Recognizer:
+    """An inference model (image -> (B, T, len(alphabet) + 1) softmax) and the alphabet it reads."""
+
+    def __init__(self, model: keras.Model, alphabet: Alphabet, metadata: dict | None = None):
+        if model.output_shape[-1] != alphabet.num_classes:
+            raise ModelFileError(
+                f"model outputs {model.output_shape[-1]} classes but alphabet {alphabet.chars!r} "
+                f"needs {alphabet.num_classes} (blank + {len(alphabet)})"
+            )
+        self.model, self.alphabet = model, alphabet
+        self.metadata = dict(metadata or {})
+
+    @property
+    def input_shape(self) -> tuple[int, int, int]:
+        return tuple(self.model.input_shape[1:])
+
+    @classmethod
+    def load(cls, path: str | Path) -> Recognizer:
+        """Load a model written by ``save`` (safe_mode=True: no Lambda layer, no code runs)."""
+        path = Path(path)
+        if not path.is_file():
+            raise ModelFileError(f"model file not found: {path}")
+        try:
+            with zipfile.ZipFile(path) as archive:
+                metadata = json.loads(archive.read(METADATA_FILE))
+            alphabet = Alphabet(metadata["alphabet"])
+        except (zipfile.BadZipFile, KeyError, TypeError, ValueError) as error:
+            raise ModelFileError(
+                f"{path} is not an ocrlib model (a .keras file with a valid {METADATA_FILE}): {error!r}"
+            ) from None
+        model = keras.saving.load_model(path, compile=False, safe_mode=True)
+        return cls(model, alphabet, metadata)
+
+    def save(self, path: str | Path, **extra_metadata) -> Path:
+        """Write the inference model, alphabet and input size to ``path`` (.keras), atomically."""
+        path = Path(path)
+        if path.suffix != ".keras":
+            raise ValueError(f"model path must end in .keras: {path}")
+        metadata = {**self.metadata, **extra_metadata, "alphabet": self.alphabet.chars,
+                    "input_shape": list(self.input_shape)}
+        with atomic_target(path) as temporary:
+            self.model.save(temporary)
+            with zipfile.ZipFile(temporary, "a") as archive:
+                archive.writestr(METADATA_FILE, json.dumps(metadata))
+        self.metadata = metadata
+        return path
+
+    def preprocess(self, images: Sequence[Image]) -> np.ndarray:
+        """Images (arrays of any size/dtype/channels, or file paths) -> (B, H, W, C) float32 in [0, 1]."""
+        arrays = [read_image(image) if isinstance(image, (str, Path)) else image for image in images]
+        return preprocess(arrays, self.input_shape)
+
+    def predict_proba(self, images: Sequence[Image], batch_size: int = 256) -> np.ndarray:
+        """Per-step probabilities, (B, T, len(alphabet) + 1), blank at 0."""
+        batches = [self.preprocess(images[i : i + batch_size]) for i in range(0, len(images), batch_size)]
+        return np.concatenate([keras.ops.convert_to_numpy(self.model(batch, training=False)) for batch in batches])
+
+    def recognize(self, images: Sequence[Image], decoder: str = "best_path") -> list[tuple[str, float]]:
+        """(text, confidence) per image. Confidence is the probability of the best path."""
+        if decoder not in DECODERS:
+            raise ValueError(f"unknown decoder {decoder!r}: choose from {sorted(DECODERS)}")
+        probs = self.predict_proba(images)
+        texts = [DECODERS[decoder](p, self.alphabet) for p in probs]
+        return list(zip(texts, best_path_probability(probs).tolist()))

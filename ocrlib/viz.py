@@ -1,0 +1,70 @@
+"""Pictures: the probability matrix under its image, sample grids, training curves."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ocrlib.alphabet import Alphabet, as_alphabet
+
+
+def plot_probability_matrix(image: np.ndarray, probs: np.ndarray, chars: str | Alphabet,
+                            title: str | None = None) -> plt.Figure:
+    """The picture of the original tutorial: the image on top, below it the (C, T) matrix of per-step
+    probabilities, one row per class (blank first, then the alphabet), one column per time step.
+
+    image: (H, W) or (H, W, C). probs: (T, len(chars) + 1), blank at 0.
+    """
+    alphabet = as_alphabet(chars)
+    classes = ["blank", *alphabet.chars]
+    figure, (top, bottom) = plt.subplots(
+        2, 1, figsize=(8, 2 + 0.16 * len(classes)), height_ratios=[1, 0.09 * len(classes)]
+    )
+    top.imshow(np.squeeze(image), cmap="gray", aspect="auto")
+    top.set_axis_off()
+    if title:
+        top.set_title(title)
+    bottom.imshow(np.asarray(probs).T, cmap="viridis", aspect="auto", vmin=0, vmax=1, interpolation="nearest")
+    bottom.set_yticks(range(len(classes)), classes, fontsize=7)
+    bottom.set_xlabel("time step")
+    figure.tight_layout()
+    return figure
+
+
+def plot_samples(images: Sequence[np.ndarray], truths: Sequence[str], predictions: Sequence[str] | None = None,
+                 columns: int = 4) -> plt.Figure:
+    """A grid of images captioned with their truth, and the prediction in green (right) or red (wrong)."""
+    rows = -(-len(images) // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(3 * columns, 1.8 * rows), squeeze=False)
+    for i, axis in enumerate(axes.flat):
+        axis.set_axis_off()
+        if i >= len(images):
+            continue
+        axis.imshow(np.squeeze(images[i]), cmap="gray")
+        if predictions is None:
+            axis.set_title(truths[i], fontsize=10)
+        else:
+            right = truths[i] == predictions[i]
+            axis.set_title(f"{truths[i]} -> {predictions[i]}", fontsize=10, color="green" if right else "red")
+    figure.tight_layout()
+    return figure
+
+
+def plot_history(history: dict[str, list[float]]) -> plt.Figure:
+    """Training curves from ``History.history``: CTC loss, and validation accuracy and CER when present."""
+    scores = [k for k in ("val_sequence_accuracy", "val_cer") if k in history]
+    figure, axes = plt.subplots(1, 1 + bool(scores), figsize=(10 if scores else 5, 3.5), squeeze=False)
+    epochs = np.arange(1, len(history["loss"]) + 1)
+    for key in ("loss", "val_loss"):
+        if key in history:
+            axes[0, 0].plot(epochs, history[key], label=key)
+    axes[0, 0].set(xlabel="epoch", ylabel="CTC loss", yscale="log")
+    axes[0, 0].legend()
+    for key in scores:
+        axes[0, 1].plot(epochs, history[key], label=key)
+    if scores:
+        axes[0, 1].set(xlabel="epoch", ylim=(0, 1))
+        axes[0, 1].legend()
+    figure.tight_layout()
+    return figure

@@ -1,0 +1,131 @@
+import keras
+import numpy as np
+import pytest
+
+from ocrlib.alphabet import Alphabet
+from ocrlib.data.augment import add_gaussian_noise, augment_batch, jitter_brightness_contrast, shift
+from ocrlib.data.batches import Batches, encode_labels
+from ocrlib.errors import UnknownCharacterError
+
+ALPHABET = Alphabet("0123456789")
+
+
+def numbered_images(n):
+    """uint8 (n, 64, 128, 1) where image i is filled with the value i, so a batch tells its rows."""
+    return np.broadcast_to(np.arange(n, dtype=np.uint8)[:, None, None, None], (n, 64, 128, 1)).copy()
+
+
+def texts_for(n):
+    return [str(i) for i in range(n)]
+
+
+def rows_of(batches):
+    """Row indices in the order the batches yield them, read back from the image values."""
+    return [int(round(v)) for i in range(len(batches)) for v in batches[i][0]["image"][:, 0, 0, 0] * 255]
+
+
+def test_batches_yield_the_training_model_inputs():
+    batches = Batches(numbered_images(10), texts_for(10), ALPHABET, max_label_length=15, batch_size=4)
+    assert isinstance(batches, keras.utils.PyDataset)
+    assert len(batches) == 3
+    inputs, target = batches[0]
+    assert set(inputs) == {"image", "labels", "label_length"}
+    assert inputs["image"].shape == (4, 64, 128, 1) and inputs["image"].dtype == np.float32
+    assert inputs["labels"].shape == (4, 15) and inputs["labels"].dtype == np.int32
+    assert inputs["label_length"].shape == (4, 1)
+    assert len(target) == 4
+    last_inputs, _ = batches[2]
+    assert last_inputs["image"].shape[0] == 2
+
+
+def test_labels_are_encoded_and_padded():
+    batches = Batches(numbered_images(2), ["907", "11"], ALPHABET, max_label_length=5, batch_size=2)
+    inputs, _ = batches[0]
+    np.testing.assert_array_equal(inputs["labels"], [[10, 1, 8, 0, 0], [2, 2, 0, 0, 0]])
+    np.testing.assert_array_equal(inputs["label_length"], [[3], [2]])
+
+
+def test_images_are_scaled_to_unit_range_without_augmentation():
+    images = numbered_images(3) * 100
+    batches = Batches(images, ["1", "2", "3"], ALPHABET, 15, batch_size=3)
+    np.testing.assert_allclose(batches[0][0]["image"], images / 255.0, rtol=1e-6)
+
+
+def test_unknown_character_fails_at_construction_naming_it():
+    with pytest.raises(UnknownCharacterError, match="'x'"):
+        Batches(numbered_images(2), ["12", "3x"], ALPHABET, 15)
+
+
+def test_label_longer_than_max_label_length_fails_naming_it():
+    # A label that does not fit must fail with a message naming it, not with a NumPy broadcast error.
+    long_label = "1234567890123456"
+    with pytest.raises(ValueError, match=long_label):
+        encode_labels([long_label], ALPHABET, max_label_length=15)
+    with pytest.raises(ValueError, match=long_label):
+        Batches(numbered_images(1), [long_label], ALPHABET, 15)
+
+
+def test_mismatched_or_empty_inputs_are_rejected():
+    with pytest.raises(ValueError, match="3 images but 2 texts"):
+        Batches(numbered_images(3), ["1", "2"], ALPHABET, 15)
+    with pytest.raises(ValueError):
+        Batches(numbered_images(0), [], ALPHABET, 15)
+
+
+def test_without_shuffle_the_order_is_the_input_order():
+    batches = Batches(numbered_images(10), texts_for(10), ALPHABET, 15, batch_size=4)
+    assert rows_of(batches) == list(range(10))
+    batches.on_epoch_end()
+    assert rows_of(batches) == list(range(10))
+
+
+def test_shuffle_changes_the_order_each_epoch_but_keeps_the_set():
+    batches = Batches(numbered_images(20), texts_for(20), ALPHABET, 15, batch_size=6, shuffle=True, seed=3)
+    first = rows_of(batches)
+    batches.on_epoch_end()
+    second = rows_of(batches)
+    assert sorted(first) == sorted(second) == list(range(20))
+    assert first != second
+
+
+def test_shuffled_labels_stay_with_their_images():
+    batches = Batches(numbered_images(12), texts_for(12), ALPHABET, 15, batch_size=5, shuffle=True, seed=1)
+    for i in range(len(batches)):
+        inputs, _ = batches[i]
+        rows = np.round(inputs["image"][:, 0, 0, 0] * 255).astype(int)
+        texts = [ALPHABET.decode(label[: n[0]]) for label, n in zip(inputs["labels"], inputs["label_length"])]
+        assert texts == [str(r) for r in rows]
+
+
+def test_augmented_batches_stay_in_unit_range_and_change_the_images(plates32):
+    images, texts = plates32
+    batches = Batches(images[:8, :, :, None], texts[:8], Alphabet.from_texts(texts), 15, batch_size=8, augment=True)
+    augmented = batches[0][0]["image"]
+    assert augmented.dtype == np.float32 and augmented.shape == (8, 64, 128, 1)
+    assert 0.0 <= augmented.min() and augmented.max() <= 1.0
+    assert not np.allclose(augmented, images[:8, :, :, None] / 255.0)
+
+
+@pytest.mark.parametrize("function", [augment_batch, jitter_brightness_contrast, add_gaussian_noise, shift])
+def test_each_augmentation_keeps_shape_dtype_and_range(function):
+    rng = np.random.default_rng(0)
+    batch = np.concatenate([np.zeros((2, 16, 32, 1)), np.ones((2, 16, 32, 1)),
+                            rng.uniform(0, 1, (2, 16, 32, 1))]).astype(np.float32)
+    out = function(batch, np.random.default_rng(1))
+    assert out.shape == batch.shape and out.dtype == np.float32
+    assert 0.0 <= out.min() and out.max() <= 1.0
+
+
+def test_augmentation_is_seeded():
+    batch = np.random.default_rng(0).uniform(0, 1, (3, 16, 32, 1)).astype(np.float32)
+    np.testing.assert_array_equal(augment_batch(batch, np.random.default_rng(5)),
+                                  augment_batch(batch, np.random.default_rng(5)))
+
+
+def test_shift_moves_content_by_at_most_max_pixels():
+    batch = np.zeros((20, 16, 32, 1), np.float32)
+    batch[:, 8, 16] = 1.0
+    out = shift(batch, np.random.default_rng(0), max_pixels=3)
+    for image in out:
+        rows, cols = np.nonzero(image[:, :, 0])
+        assert len(rows) == 1 and abs(rows[0] - 8) <= 3 and abs(cols[0] - 16) <= 3

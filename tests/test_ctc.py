@@ -1,0 +1,98 @@
+import itertools
+
+import keras
+import numpy as np
+import pytest
+
+from ocrlib.ctc import ctc_loss, ctc_loss_reference, forward_log_alpha
+from ocrlib.model import build_crnn
+from tests.helpers import TINY, random_probs
+
+
+def collapse(path):
+    """CTC's many-to-one map: merge repeats, then drop blanks (0)."""
+    merged = [c for i, c in enumerate(path) if i == 0 or c != path[i - 1]]
+    return [c for c in merged if c != 0]
+
+
+def brute_force_probability(probs, label):
+    """p(label | probs) summed over all C^T paths that collapse to ``label``."""
+    time_steps, classes = probs.shape
+    total = 0.0
+    for path in itertools.product(range(classes), repeat=time_steps):
+        if collapse(list(path)) == list(label):
+            total += np.prod(probs[np.arange(time_steps), path])
+    return total
+
+
+def test_brute_force_helper_sums_to_one_over_all_labels(rng):
+    # Guard on the test's own oracle: every path collapses to exactly one label.
+    probs = random_probs(rng, (4, 3))
+    labels = {tuple(collapse(list(p))) for p in itertools.product(range(3), repeat=4)}
+    assert sum(brute_force_probability(probs, label) for label in labels) == pytest.approx(1.0, rel=1e-12)
+
+
+@pytest.mark.parametrize("label", [[1], [2], [1, 2], [2, 1], [1, 1], [1, 2, 1], [2, 2, 1]])
+def test_reference_loss_equals_brute_force_over_all_alignments(rng, label):
+    probs = random_probs(rng, (4, 3))
+    expected = -np.log(brute_force_probability(probs, label))
+    assert ctc_loss_reference(probs, label) == pytest.approx(expected, rel=1e-10)
+
+
+def test_reference_loss_of_an_impossible_label_is_infinite(rng):
+    # [1, 1, 1] needs a blank between each repeat: 5 steps, more than T = 4.
+    probs = random_probs(rng, (4, 3))
+    assert brute_force_probability(probs, [1, 1, 1]) == 0.0
+    assert ctc_loss_reference(probs, [1, 1, 1]) == np.inf
+
+
+def test_reference_loss_of_the_empty_label_is_the_all_blank_path(rng):
+    probs = random_probs(rng, (4, 3))
+    expected = -np.log(brute_force_probability(probs, []))
+    assert expected == pytest.approx(-np.log(probs[:, 0]).sum())
+    assert ctc_loss_reference(probs, []) == pytest.approx(expected, rel=1e-10)
+
+
+def test_forward_variables_cover_the_extended_label(rng):
+    probs = random_probs(rng, (5, 4))
+    log_alpha = forward_log_alpha(probs, [3, 1])
+    assert log_alpha.shape == (5, 5)
+    # At t = 0 only the leading blank and the first character can be reached.
+    assert log_alpha[0, 0] == pytest.approx(np.log(probs[0, 0]))
+    assert log_alpha[0, 1] == pytest.approx(np.log(probs[0, 3]))
+    assert np.all(np.isneginf(log_alpha[0, 2:]))
+
+
+def padded(labels, width, fill=0):
+    out = np.full((len(labels), width), fill, np.int32)
+    for i, label in enumerate(labels):
+        out[i, : len(label)] = label
+    return out
+
+
+LABELS = [[4, 4], [1, 2, 3], [5], [2, 3, 2, 3, 1]]
+
+
+@pytest.mark.parametrize("fill", [0, 3])
+@pytest.mark.parametrize("length_shape", ["(B,)", "(B, 1)"])
+def test_keras_loss_equals_the_reference_on_random_inputs(rng, fill, length_shape):
+    probs = random_probs(rng, (len(LABELS), 16, 6)).astype(np.float32)
+    lengths = np.array([len(label) for label in LABELS], np.int32)
+    if length_shape == "(B, 1)":
+        lengths = lengths[:, None]
+    loss = keras.ops.convert_to_numpy(ctc_loss(padded(LABELS, 6, fill), lengths, probs))
+    assert loss.shape == (len(LABELS),)
+    expected = np.array([ctc_loss_reference(p.astype(np.float64), label) for p, label in zip(probs, LABELS)])
+    np.testing.assert_allclose(loss, expected, rtol=1e-4)
+
+
+def test_training_model_output_equals_the_reference_loss_of_the_inference_probs(rng):
+    crnn = build_crnn("abcde", **TINY)
+    images = rng.uniform(0, 1, (len(LABELS), 64, 128, 1)).astype(np.float32)
+    labels = padded(LABELS, 15)
+    lengths = np.array([[len(label)] for label in LABELS], np.int32)
+    probs = keras.ops.convert_to_numpy(crnn.inference_model(images, training=False)).astype(np.float64)
+    loss = keras.ops.convert_to_numpy(crnn.training_model([images, labels, lengths], training=False))
+    assert loss.shape == (len(LABELS), 1)
+    expected = [ctc_loss_reference(p, label) for p, label in zip(probs, LABELS)]
+    np.testing.assert_allclose(loss[:, 0], expected, rtol=1e-4)

@@ -1,0 +1,107 @@
+import keras
+import numpy as np
+import pytest
+
+from ocrlib.alphabet import Alphabet
+from ocrlib.errors import LabelTooLongError
+from ocrlib.model import build_crnn, model_output_as_loss
+from tests.helpers import TINY
+
+
+@pytest.fixture(scope="module")
+def crnn():
+    return build_crnn("0123456789", **TINY)
+
+
+def test_inference_model_maps_images_to_per_step_softmax(crnn, rng):
+    images = rng.uniform(0, 1, (3, 64, 128, 1)).astype(np.float32)
+    probs = keras.ops.convert_to_numpy(crnn.inference_model(images, training=False))
+    assert probs.shape == (3, 32, 11)
+    np.testing.assert_allclose(probs.sum(axis=-1), 1.0, rtol=1e-5)
+    assert np.all(probs >= 0)
+
+
+def test_crnn_reports_input_shape_time_steps_and_max_label_length(crnn):
+    assert crnn.input_shape == (64, 128, 1)
+    assert crnn.time_steps == 32
+    assert crnn.max_label_length == 15
+    assert crnn.alphabet == Alphabet("0123456789")
+
+
+def test_default_sized_model_has_the_documented_output():
+    crnn = build_crnn("abc")
+    assert crnn.inference_model.output_shape == (None, 32, 4)
+
+
+def test_three_channel_input_works(rng):
+    crnn = build_crnn("ab", input_shape=(64, 128, 3), **TINY)
+    images = rng.uniform(0, 1, (2, 64, 128, 3)).astype(np.float32)
+    probs = keras.ops.convert_to_numpy(crnn.inference_model(images, training=False))
+    assert probs.shape == (2, 32, 3)
+    np.testing.assert_allclose(probs.sum(axis=-1), 1.0, rtol=1e-5)
+
+
+def test_training_and_inference_models_share_the_same_variables(crnn):
+    training = {id(v) for v in crnn.training_model.weights}
+    inference = [id(v) for v in crnn.inference_model.weights]
+    assert inference and all(v in training for v in inference)
+    # The CTC layer adds no weights of its own.
+    assert len(crnn.training_model.weights) == len(crnn.inference_model.weights)
+
+
+def test_changing_a_weight_through_the_training_model_changes_inference_output(rng):
+    crnn = build_crnn("ab", **TINY)
+    images = rng.uniform(0, 1, (1, 64, 128, 1)).astype(np.float32)
+    before = keras.ops.convert_to_numpy(crnn.inference_model(images, training=False))
+    # The last Dense layer (the softmax) of the training model: zero kernel -> uniform output.
+    dense = [layer for layer in crnn.training_model.layers if isinstance(layer, keras.layers.Dense)][-1]
+    dense.kernel.assign(np.zeros(dense.kernel.shape, np.float32))
+    dense.bias.assign(np.zeros(dense.bias.shape, np.float32))
+    after = keras.ops.convert_to_numpy(crnn.inference_model(images, training=False))
+    assert not np.allclose(before, after)
+    np.testing.assert_allclose(after, 1 / 3, rtol=1e-5)
+
+
+def test_training_model_has_ctc_inputs_and_a_per_sample_loss(crnn):
+    image, labels, label_length = crnn.training_model.inputs
+    assert tuple(image.shape) == (None, 64, 128, 1)
+    assert tuple(labels.shape) == (None, None) and "int" in str(labels.dtype)
+    assert tuple(label_length.shape) == (None, 1)
+    assert crnn.training_model.output_shape == (None, 1)
+
+
+def test_max_label_length_16_is_too_long_for_32_time_steps():
+    with pytest.raises(LabelTooLongError, match="32 time steps"):
+        build_crnn("ab", max_label_length=16, **TINY)
+
+
+def test_max_label_length_15_fits_32_time_steps():
+    assert build_crnn("ab", max_label_length=15, **TINY).max_label_length == 15
+
+
+def test_check_labels_names_the_longest_label(crnn):
+    longest = "1234567890123456"
+    with pytest.raises(LabelTooLongError, match=longest):
+        crnn.check_labels(["12", longest, "123456789012345"])
+    crnn.check_labels(["123456789012345", "1"])  # 15 characters fit
+
+
+def test_empty_alphabet_is_rejected():
+    with pytest.raises(ValueError, match="empty"):
+        build_crnn("")
+
+
+@pytest.mark.parametrize("shape", [(60, 128, 1), (64, 126, 1)])
+def test_input_shape_not_divisible_is_rejected_and_named(shape):
+    with pytest.raises(ValueError, match=str(shape).replace("(", r"\(").replace(")", r"\)")):
+        build_crnn("ab", input_shape=shape)
+
+
+def test_model_output_is_the_loss():
+    y = np.array([[1.5], [2.0]], np.float32)
+    assert model_output_as_loss(np.zeros(2), y) is y
+
+
+def test_no_lambda_layer_in_the_inference_model(crnn):
+    assert not any(isinstance(layer, keras.layers.Lambda) for layer in crnn.inference_model.layers)
+    assert any(isinstance(layer, keras.layers.Lambda) for layer in crnn.training_model.layers)

@@ -1,0 +1,147 @@
+import json
+import zipfile
+
+import keras
+import numpy as np
+import pytest
+
+from ocrlib.alphabet import Alphabet
+from ocrlib.errors import ModelFileError
+from ocrlib.model import build_crnn
+from ocrlib.recognizer import METADATA_FILE, Recognizer
+from tests.helpers import TINY, leftovers, permission_bits
+
+
+@pytest.fixture(scope="module")
+def recognizer():
+    return Recognizer(build_crnn("0123456789ABC", **TINY).inference_model, Alphabet("0123456789ABC"))
+
+
+@pytest.fixture(scope="module")
+def saved(recognizer, tmp_path_factory):
+    path = tmp_path_factory.mktemp("model") / "plates.keras"
+    recognizer.save(path, note="hello")
+    return path
+
+
+@pytest.fixture(scope="module")
+def images():
+    rng = np.random.default_rng(7)
+    return (rng.uniform(0, 255, (3, 64, 128))).astype(np.uint8)
+
+
+def test_save_then_load_gives_identical_predictions(recognizer, saved, images):
+    loaded = Recognizer.load(saved)
+    np.testing.assert_array_equal(loaded.predict_proba(images), recognizer.predict_proba(images))
+    assert loaded.recognize(images) == recognizer.recognize(images)
+
+
+def test_load_restores_alphabet_input_size_and_metadata(saved):
+    loaded = Recognizer.load(saved)
+    assert loaded.alphabet == Alphabet("0123456789ABC")
+    assert loaded.input_shape == (64, 128, 1)
+    assert loaded.metadata["note"] == "hello"
+    assert loaded.metadata["input_shape"] == [64, 128, 1]
+
+
+def test_saved_file_loads_with_plain_keras_in_safe_mode(recognizer, saved, images):
+    model = keras.saving.load_model(saved, safe_mode=True)
+    batch = recognizer.preprocess(images)
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(model(batch, training=False)),
+        keras.ops.convert_to_numpy(recognizer.model(batch, training=False)),
+    )
+
+
+def test_saved_model_holds_no_lambda_layer(saved):
+    with zipfile.ZipFile(saved) as archive:
+        config = archive.read("config.json").decode()
+        metadata = json.loads(archive.read(METADATA_FILE))
+    assert "Lambda" not in config
+    assert metadata["alphabet"] == "0123456789ABC"
+    loaded = Recognizer.load(saved)
+    assert not any(isinstance(layer, keras.layers.Lambda) for layer in loaded.model.layers)
+
+
+def test_save_leaves_no_temporary_files(saved):
+    assert leftovers(saved.parent, {saved.name}) == set()
+
+
+def test_save_overwrites_an_existing_model_atomically(recognizer, tmp_path):
+    path = tmp_path / "m.keras"
+    path.write_bytes(b"old contents")
+    recognizer.save(path)
+    assert Recognizer.load(path).alphabet == recognizer.alphabet
+    assert leftovers(tmp_path, {"m.keras"}) == set()
+
+
+def test_saved_model_file_gets_the_same_permissions_as_any_new_file(saved, tmp_path):
+    # A shipped model must be readable like any file the user writes (umask), not 0600 as a
+    # private temporary file would be.
+    reference = tmp_path / "reference.bin"
+    reference.write_bytes(b"x")
+    assert oct(permission_bits(saved)) == oct(permission_bits(reference))
+
+
+def test_save_rejects_a_path_without_keras_suffix(recognizer, tmp_path):
+    with pytest.raises(ValueError, match="model.h5"):
+        recognizer.save(tmp_path / "model.h5")
+    assert leftovers(tmp_path, set()) == set()
+
+
+def test_loading_a_file_that_is_not_a_model_raises_model_file_error(tmp_path):
+    path = tmp_path / "notes.keras"
+    path.write_text("this is not a model")
+    with pytest.raises(ModelFileError, match="notes.keras"):
+        Recognizer.load(path)
+
+
+def test_loading_a_keras_model_without_ocrlib_metadata_raises_model_file_error(recognizer, tmp_path):
+    path = tmp_path / "plain.keras"
+    recognizer.model.save(path)
+    with pytest.raises(ModelFileError, match="plain.keras"):
+        Recognizer.load(path)
+
+
+def test_loading_a_missing_file_raises_model_file_error(tmp_path):
+    with pytest.raises(ModelFileError, match="missing.keras"):
+        Recognizer.load(tmp_path / "missing.keras")
+
+
+def test_alphabet_of_the_wrong_size_raises_model_file_error(recognizer):
+    with pytest.raises(ModelFileError, match="14"):
+        Recognizer(recognizer.model, Alphabet("0123456789"))
+
+
+def test_preprocess_returns_exactly_the_model_input(recognizer, tmp_path):
+    import cv2
+
+    color = np.zeros((30, 70, 3), np.uint8)
+    color[:, :35] = 255
+    path = tmp_path / "img.png"
+    cv2.imwrite(str(path), color)
+    batch = recognizer.preprocess([color, path, np.zeros((64, 128), np.uint8)])
+    assert batch.shape == (3, 64, 128, 1) and batch.dtype == np.float32
+    assert 0.0 <= batch.min() and batch.max() <= 1.0
+    np.testing.assert_array_equal(batch[0], batch[1])  # a file is read like the array it holds
+
+
+def test_recognize_returns_text_and_best_path_confidence(recognizer, images):
+    probs = recognizer.predict_proba(images)
+    assert probs.shape == (3, 32, 14)
+    results = recognizer.recognize(images)
+    assert len(results) == 3
+    for (text, confidence), p in zip(results, probs):
+        assert isinstance(text, str) and set(text) <= set("0123456789ABC")
+        assert confidence == pytest.approx(float(np.prod(p.max(axis=-1).astype(np.float64))), rel=1e-6)
+        assert 0.0 <= confidence <= 1.0
+
+
+def test_predict_proba_batches_large_inputs_consistently(recognizer, images):
+    np.testing.assert_allclose(recognizer.predict_proba(images, batch_size=2),
+                               recognizer.predict_proba(images), rtol=1e-5, atol=1e-6)
+
+
+def test_recognize_rejects_an_unknown_decoder(recognizer, images):
+    with pytest.raises(ValueError, match="nonsense"):
+        recognizer.recognize(images, decoder="nonsense")

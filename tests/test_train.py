@@ -1,0 +1,213 @@
+import json
+import shutil
+import zipfile
+
+import keras
+import numpy as np
+import pytest
+
+from ocrlib.alphabet import Alphabet
+from ocrlib.data.batches import Batches
+from ocrlib.errors import LabelTooLongError, ModelFileError
+from ocrlib.model import CRNN, build_crnn
+from ocrlib.recognizer import METADATA_FILE, Recognizer
+from ocrlib.train import Checkpoint, DecodeCallback, fit, last_checkpoint_path
+from tests.helpers import TINY, leftovers
+
+
+def metadata(path):
+    with zipfile.ZipFile(path) as archive:
+        return json.loads(archive.read(METADATA_FILE))
+
+
+@pytest.fixture(scope="module")
+def data(plates32):
+    images, texts = plates32
+    images = images[:, :, :, None]
+    alphabet = Alphabet.from_texts(texts)
+    return images, texts, alphabet
+
+
+def make_batches(data):
+    images, texts, alphabet = data
+    train = Batches(images[:24], texts[:24], alphabet, 15, batch_size=12, shuffle=True, seed=0)
+    val = Batches(images[24:], texts[24:], alphabet, 15, batch_size=8)
+    return train, val
+
+
+@pytest.fixture(scope="module")
+def first_run(data, tmp_path_factory):
+    """One epoch of training on 24 plates (8 for validation) of a tiny CRNN."""
+    keras.utils.set_random_seed(0)
+    out = tmp_path_factory.mktemp("run") / "model.keras"
+    crnn = build_crnn(data[2], **TINY)
+    train, val = make_batches(data)
+    history = fit(crnn, train, val, out, epochs=1, verbose=0)
+    return crnn, history, out
+
+
+@pytest.fixture(scope="module")
+def resumed(data, first_run, tmp_path_factory):
+    """A copy of the first run, its checkpoints recording a val_loss of 0 (no later epoch can beat
+    it), resumed for one more epoch with resume=True."""
+    out = tmp_path_factory.mktemp("resumed") / "model.keras"
+    shutil.copy(first_run[2], out)
+    shutil.copy(last_checkpoint_path(first_run[2]), last_checkpoint_path(out))
+    for path in (out, last_checkpoint_path(out)):
+        previous = Recognizer.load(path)
+        previous.save(path, logs={**previous.metadata["logs"], "val_loss": 0.0})
+    crnn = build_crnn(data[2], **TINY)
+    train, val = make_batches(data)
+    history = fit(crnn, train, val, out, epochs=2, resume=True, verbose=0)
+    return crnn, history, out
+
+
+def test_last_checkpoint_sits_beside_the_best_one(tmp_path):
+    assert last_checkpoint_path(tmp_path / "m.keras") == tmp_path / "m.last.keras"
+
+
+def test_fit_writes_best_and_last_checkpoints_that_load(first_run, data):
+    crnn, history, out = first_run
+    assert history.epoch == [0]
+    for path in (out, last_checkpoint_path(out)):
+        recognizer = Recognizer.load(path)
+        assert recognizer.alphabet == data[2]
+        assert recognizer.input_shape == (64, 128, 1)
+        assert recognizer.metadata["epoch"] == 1
+    assert leftovers(out.parent, {out.name, last_checkpoint_path(out).name}) == set()
+
+
+def test_best_checkpoint_predicts_like_the_trained_model(first_run, data):
+    crnn, _, out = first_run
+    images = data[0][:4] / np.float32(255)
+    expected = keras.ops.convert_to_numpy(crnn.inference_model(images, training=False))
+    np.testing.assert_allclose(Recognizer.load(out).predict_proba(data[0][:4]), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_training_history_holds_losses_and_decoded_scores(first_run):
+    _, history, out = first_run
+    logs = history.history
+    for key in ("loss", "val_loss", "val_sequence_accuracy", "val_cer"):
+        assert key in logs and len(logs[key]) == 1
+        assert np.isfinite(logs[key][0])
+    assert 0.0 <= logs["val_sequence_accuracy"][0] <= 1.0
+    assert logs["val_cer"][0] >= 0.0
+    assert logs["loss"][0] > 0.0
+    # The checkpoint records the scores of its epoch.
+    assert metadata(out)["logs"]["val_cer"] == pytest.approx(logs["val_cer"][0])
+
+
+def test_resume_continues_from_the_last_checkpoints_epoch(resumed):
+    _, history, _ = resumed
+    assert history.epoch == [1]
+    assert len(history.history["loss"]) == 1
+
+
+def test_resume_writes_the_next_epoch_to_the_last_checkpoint(resumed):
+    _, _, out = resumed
+    assert metadata(last_checkpoint_path(out))["epoch"] == 2
+
+
+def test_resume_keeps_a_best_checkpoint_that_the_new_epochs_do_not_beat(resumed):
+    # The best model before resuming recorded val_loss 0.0; the resumed epoch (a CTC loss, > 0)
+    # is worse, so the best checkpoint must still be the one from epoch 1.
+    _, history, out = resumed
+    assert history.history["val_loss"][0] > 0.0
+    assert metadata(out)["epoch"] == 1
+
+
+def test_resume_with_a_different_alphabet_raises_model_file_error(first_run, data, tmp_path):
+    out = tmp_path / "model.keras"
+    shutil.copy(last_checkpoint_path(first_run[2]), last_checkpoint_path(out))
+    crnn = build_crnn("abc", **TINY)
+    images = data[0][:4]
+    train = Batches(images, ["ab", "c", "a", "b"], crnn.alphabet, 15, batch_size=4)
+    with pytest.raises(ModelFileError, match="'abc'"):
+        fit(crnn, train, train, out, epochs=2, resume=True, verbose=0)
+
+
+def test_fit_rejects_labels_too_long_for_the_model_before_training(data, tmp_path):
+    images, _, _ = data
+    crnn = build_crnn("a", **TINY)
+    long_label = "a" * 16
+    train = Batches(images[:2], ["a", "aa"], crnn.alphabet, 20, batch_size=2)
+    val = Batches(images[2:3], [long_label], crnn.alphabet, 20, batch_size=1)
+    with pytest.raises(LabelTooLongError, match=long_label):
+        fit(crnn, train, val, tmp_path / "m.keras", epochs=1, verbose=0)
+    assert not (tmp_path / "m.keras").exists()
+
+
+# --- callbacks on their own, with a stand-in model ------------------------------------------------
+
+ALPHABET = Alphabet("0123456789")
+
+
+class LookupModel:
+    """Stands in for the inference model: image i (filled with value i) reads as texts[i]."""
+
+    input_shape = (None, 64, 128, 1)
+
+    def __init__(self, texts, time_steps=12):
+        self.output_shape = (None, time_steps, ALPHABET.num_classes)
+        self.table = {}
+        for value, text in enumerate(texts):
+            path = []
+            for char in text:
+                path += [ALPHABET.encode(char)[0], 0]
+            path += [0] * (time_steps - len(path))
+            probs = np.full((time_steps, ALPHABET.num_classes), 0.01, np.float32)
+            probs[np.arange(time_steps), path] = 0.9
+            self.table[value] = probs
+
+    def __call__(self, images, training=False):
+        values = np.round(np.asarray(images)[:, 0, 0, 0] * 255).astype(int)
+        return np.stack([self.table[v] for v in values])
+
+
+def numbered(n):
+    return np.broadcast_to(np.arange(n, dtype=np.uint8)[:, None, None, None], (n, 64, 128, 1)).copy()
+
+
+def decode_logs(model_texts, truths, **batch_options):
+    crnn = CRNN(LookupModel(model_texts), None, ALPHABET)
+    val = Batches(numbered(len(truths)), truths, ALPHABET, 15, **batch_options)
+    logs = {}
+    DecodeCallback(crnn, val, verbose=False).on_epoch_end(0, logs)
+    return logs
+
+
+def test_decode_callback_scores_every_validation_image():
+    truths = ["12", "34", "56", "78", "90"]
+    logs = decode_logs(["12", "34", "5", "99", "90"], truths, batch_size=2)
+    assert logs["val_sequence_accuracy"] == pytest.approx(3 / 5)
+    assert logs["val_cer"] == pytest.approx((0 + 0 + 1 + 2 + 0) / 10)
+
+
+def test_decode_callback_prints_truth_and_prediction_pairs(capsys):
+    crnn = CRNN(LookupModel(["12", "3"]), None, ALPHABET)
+    val = Batches(numbered(2), ["12", "34"], ALPHABET, 15)
+    DecodeCallback(crnn, val, verbose=True).on_epoch_end(4, {})
+    out = capsys.readouterr().out
+    assert "epoch 5" in out and "12->12" in out and "34->3 x" in out
+
+
+def test_decode_callback_matches_predictions_to_truths_when_validation_is_shuffled():
+    texts = [str(i) * 2 for i in range(10)]
+    logs = decode_logs(texts, texts, batch_size=3, shuffle=True, seed=2)
+    assert logs["val_sequence_accuracy"] == 1.0
+    assert logs["val_cer"] == 0.0
+
+
+def test_checkpoint_writes_best_only_on_improvement_and_last_every_epoch(tmp_path):
+    crnn = build_crnn("ab", **TINY)
+    path = tmp_path / "m.keras"
+    checkpoint = Checkpoint(crnn, path)
+    for epoch, val_loss, best_epoch in [(0, 2.0, 1), (1, 3.0, 1), (2, 1.0, 3)]:
+        checkpoint.on_epoch_end(epoch, {"val_loss": val_loss, "loss": 5.0})
+        assert metadata(path)["epoch"] == best_epoch
+        assert metadata(last_checkpoint_path(path))["epoch"] == epoch + 1
+    assert metadata(path)["logs"] == {"val_loss": 1.0, "loss": 5.0}
+    assert metadata(path)["alphabet"] == "ab"
+    assert leftovers(tmp_path, {"m.keras", "m.last.keras"}) == set()
+
+

@@ -1,0 +1,61 @@
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from ocrlib.viz import plot_history, plot_probability_matrix, plot_samples  # noqa: E402
+from tests.helpers import random_probs  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_probability_matrix_has_one_labelled_row_per_class(rng):
+    probs = random_probs(rng, (32, 4))
+    figure = plot_probability_matrix(np.zeros((64, 128), np.uint8), probs, "xyz", title="truth 'xy'")
+    assert isinstance(figure, matplotlib.figure.Figure)
+    top, bottom = figure.axes
+    assert [label.get_text() for label in bottom.get_yticklabels()] == ["blank", "x", "y", "z"]
+    assert list(bottom.get_yticks()) == [0, 1, 2, 3]
+    # rows = classes, columns = time steps
+    assert bottom.images[0].get_array().shape == (4, 32)
+    assert top.get_title() == "truth 'xy'"
+
+
+def test_probability_matrix_accepts_a_channel_axis(rng):
+    figure = plot_probability_matrix(np.zeros((64, 128, 1), np.float32), random_probs(rng, (32, 3)), "ab")
+    assert isinstance(figure, matplotlib.figure.Figure)
+    assert figure.axes[0].images[0].get_array().shape == (64, 128)
+
+
+def test_samples_grid_colours_right_and_wrong_predictions():
+    images = [np.zeros((64, 128, 1), np.uint8)] * 5
+    figure = plot_samples(images, ["a", "b", "c", "d", "e"], ["a", "x", "c", "d", "e"], columns=3)
+    assert isinstance(figure, matplotlib.figure.Figure)
+    assert len(figure.axes) == 6
+    titles = [axis.title for axis in figure.axes[:5]]
+    assert titles[0].get_text() == "a -> a" and matplotlib.colors.same_color(titles[0].get_color(), "green")
+    assert titles[1].get_text() == "b -> x" and matplotlib.colors.same_color(titles[1].get_color(), "red")
+    assert figure.axes[5].get_title() == "" and not figure.axes[5].images
+
+
+def test_samples_grid_without_predictions_shows_the_truth():
+    figure = plot_samples([np.zeros((64, 128), np.uint8)] * 2, ["AB12", "C3"])
+    assert [axis.get_title() for axis in figure.axes[:2]] == ["AB12", "C3"]
+
+
+def test_history_plot_has_a_score_panel_only_when_scores_exist():
+    losses = {"loss": [10.0, 5.0, 2.0], "val_loss": [11.0, 6.0, 3.0]}
+    figure = plot_history(losses)
+    assert isinstance(figure, matplotlib.figure.Figure) and len(figure.axes) == 1
+    assert len(figure.axes[0].lines) == 2
+    scored = plot_history({**losses, "val_sequence_accuracy": [0.0, 0.4, 0.8], "val_cer": [1.0, 0.5, 0.1]})
+    assert len(scored.axes) == 2
+    assert [line.get_label() for line in scored.axes[1].lines] == ["val_sequence_accuracy", "val_cer"]
+    np.testing.assert_array_equal(scored.axes[1].lines[0].get_xdata(), [1, 2, 3])
