@@ -75,7 +75,8 @@ def train(args: argparse.Namespace) -> None:
     val_batches = Batches(val_images, val_texts, alphabet, max_length, args.batch_size)
     start = time.perf_counter()
     history = fit(crnn, train_batches, val_batches, args.out, epochs=args.epochs,
-                  learning_rate=args.learning_rate, patience=args.patience, resume=args.resume)
+                  learning_rate=args.learning_rate, schedule=args.schedule, patience=args.patience,
+                  resume=args.resume)
     if not history.epoch:
         print(f"nothing to train: {args.out} already has {args.epochs} epochs (raise --epochs to go on)")
         return
@@ -157,6 +158,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=int, default=50)
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--learning-rate", type=float, default=1e-3)
+    p.add_argument("--schedule", choices=("plateau", "cosine"), default="plateau",
+                   help="learning rate: halve when val_loss stalls, or decay to 0 over --epochs")
     p.add_argument("--patience", type=int, default=8, help="epochs without val_loss progress before stopping")
     p.add_argument("--alphabet", help="characters to recognise (default: those in the labels)")
     p.add_argument("--height", type=int, default=64)

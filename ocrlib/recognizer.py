@@ -23,6 +23,22 @@ METADATA_FILE = "ocrlib.json"
 Image = np.ndarray | str | Path
 
 
+def read_metadata(path: str | Path) -> dict:
+    """ocrlib's metadata of a saved model (alphabet, input shape, training epoch and logs), without loading it."""
+    path = Path(path)
+    if not path.is_file():
+        raise ModelFileError(f"model file not found: {path}")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            metadata = json.loads(archive.read(METADATA_FILE))
+        Alphabet(metadata["alphabet"])
+    except (zipfile.BadZipFile, KeyError, TypeError, ValueError) as error:
+        raise ModelFileError(
+            f"{path} is not an ocrlib model (a .keras file with a valid {METADATA_FILE}): {error!r}"
+        ) from None
+    return metadata
+
+
 class Recognizer:
     """An inference model (image -> (B, T, len(alphabet) + 1) softmax) and the alphabet it reads."""
 
@@ -42,19 +58,9 @@ class Recognizer:
     @classmethod
     def load(cls, path: str | Path) -> Recognizer:
         """Load a model written by ``save`` (safe_mode=True: no Lambda layer, no code runs)."""
-        path = Path(path)
-        if not path.is_file():
-            raise ModelFileError(f"model file not found: {path}")
-        try:
-            with zipfile.ZipFile(path) as archive:
-                metadata = json.loads(archive.read(METADATA_FILE))
-            alphabet = Alphabet(metadata["alphabet"])
-        except (zipfile.BadZipFile, KeyError, TypeError, ValueError) as error:
-            raise ModelFileError(
-                f"{path} is not an ocrlib model (a .keras file with a valid {METADATA_FILE}): {error!r}"
-            ) from None
+        metadata = read_metadata(path)
         model = keras.saving.load_model(path, compile=False, safe_mode=True)
-        return cls(model, alphabet, metadata)
+        return cls(model, Alphabet(metadata["alphabet"]), metadata)
 
     def save(self, path: str | Path, **extra_metadata) -> Path:
         """Write the inference model, alphabet and input size to ``path`` (.keras), atomically."""

@@ -11,7 +11,7 @@ from ocrlib.decoders import best_path_batch
 from ocrlib.errors import ModelFileError
 from ocrlib.metrics import character_error_rate, sequence_accuracy
 from ocrlib.model import CRNN, model_output_as_loss
-from ocrlib.recognizer import Recognizer
+from ocrlib.recognizer import Recognizer, read_metadata
 
 
 def last_checkpoint_path(best_path: str | Path) -> Path:
@@ -77,19 +77,29 @@ def _resume(crnn: CRNN, path: Path) -> tuple[int, float]:
             f"this run {crnn.alphabet.chars!r} at {crnn.input_shape}"
         )
     crnn.inference_model.set_weights(previous.model.get_weights())
-    best = Recognizer.load(path).metadata.get("logs", {}).get("val_loss", np.inf) if path.exists() else np.inf
+    best = read_metadata(path).get("logs", {}).get("val_loss", np.inf) if path.exists() else np.inf
     return int(previous.metadata.get("epoch", 0)), best
 
 
+def cosine_schedule(learning_rate: float, epochs: int):
+    """Epoch -> learning rate, falling from ``learning_rate`` to near 0 along half a cosine."""
+    return lambda epoch: learning_rate * 0.5 * (1 + np.cos(np.pi * epoch / epochs))
+
+
 def fit(crnn: CRNN, train: Batches, val: Batches, out: str | Path, epochs: int = 30,
-        learning_rate: float = 1e-3, patience: int = 8, resume: bool = False,
+        learning_rate: float = 1e-3, schedule: str = "plateau", patience: int = 8, resume: bool = False,
         verbose: int | str = "auto") -> keras.callbacks.History:
-    """Train ``crnn`` with CTC and keep the best inference model at ``out`` (.keras).
+    """Train ``crnn`` with CTC, keep the best inference model at ``out`` (.keras) and return with the
+    best weights loaded into ``crnn``.
 
     Callbacks: decode-and-score on ``val`` each epoch, best and last checkpoints, early stopping on
-    val_loss (best weights restored), learning rate x 0.5 on a plateau, stop on a NaN loss.
-    With ``resume``, training continues from the last checkpoint beside ``out`` if there is one.
+    val_loss, stop on a NaN loss, and the learning-rate ``schedule``:
+    ``"plateau"`` halves it when val_loss stalls (open-ended runs), ``"cosine"`` decays it to 0 over
+    ``epochs`` (a fixed budget, which it uses better). With ``resume``, training continues from the
+    last checkpoint beside ``out`` if there is one.
     """
+    if schedule not in ("plateau", "cosine"):
+        raise ValueError(f"unknown schedule {schedule!r}: choose 'plateau' or 'cosine'")
     out = Path(out)
     crnn.check_labels(train.texts + val.texts)
     crnn.training_model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=model_output_as_loss)
@@ -97,9 +107,13 @@ def fit(crnn: CRNN, train: Batches, val: Batches, out: str | Path, epochs: int =
     callbacks = [
         DecodeCallback(crnn, val, verbose=bool(verbose)),
         Checkpoint(crnn, out, best),
-        keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True),
-        keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=max(1, patience // 3)),
+        keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience),
+        keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=max(1, patience // 3))
+        if schedule == "plateau" else keras.callbacks.LearningRateScheduler(cosine_schedule(learning_rate, epochs)),
         keras.callbacks.TerminateOnNaN(),
     ]
-    return crnn.training_model.fit(train, validation_data=val, epochs=epochs, initial_epoch=initial_epoch,
-                                   callbacks=callbacks, verbose=verbose)
+    history = crnn.training_model.fit(train, validation_data=val, epochs=epochs, initial_epoch=initial_epoch,
+                                      callbacks=callbacks, verbose=verbose)
+    if out.exists():
+        crnn.inference_model.set_weights(Recognizer.load(out).model.get_weights())
+    return history

@@ -84,6 +84,14 @@ def test_best_checkpoint_predicts_like_the_trained_model(first_run, data):
     np.testing.assert_allclose(Recognizer.load(out).predict_proba(data[0][:4]), expected, rtol=1e-5, atol=1e-6)
 
 
+def test_fit_returns_with_the_best_weights_not_the_last_epochs(resumed, data):
+    crnn, _, out = resumed
+    images = data[0][:4]
+    ours = Recognizer(crnn.inference_model, crnn.alphabet).predict_proba(images)
+    np.testing.assert_allclose(ours, Recognizer.load(out).predict_proba(images), rtol=1e-5, atol=1e-6)
+    assert not np.allclose(ours, Recognizer.load(last_checkpoint_path(out)).predict_proba(images), atol=1e-6)
+
+
 def test_training_history_holds_losses_and_decoded_scores(first_run):
     _, history, out = first_run
     logs = history.history

@@ -108,5 +108,7 @@ def generate_plates(n: int, seed: int, size: tuple[int, int] = (64, 128),
     contrast = rng.uniform(0.5, 1.2, (n, 1, 1)).astype(np.float32)
     brightness = rng.uniform(-40, 40, (n, 1, 1)).astype(np.float32)
     sigma = rng.uniform(0, 12, (n, 1, 1)).astype(np.float32)
-    noisy = (images - 128.0) * contrast + 128.0 + brightness + sigma * rng.standard_normal(images.shape, np.float32)
-    return np.clip(noisy, 0, 255).astype(np.uint8), texts
+    noisy = rng.standard_normal(images.shape, np.float32)
+    noisy *= sigma
+    noisy += (images - np.float32(128)) * contrast + (128 + brightness)
+    return np.clip(noisy, 0, 255, out=noisy).astype(np.uint8), texts
