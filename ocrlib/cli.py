@@ -156,7 +156,7 @@ def parser() -> argparse.ArgumentParser:
     val.add_argument("--val-split", type=float, default=0.1, help="share of --data held out (default 0.1)")
     p.add_argument("--out", required=True, help="best model, .keras (the last one goes to OUT.last.keras)")
     p.add_argument("--epochs", type=int, default=50)
-    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--learning-rate", type=float, default=1e-3)
     p.add_argument("--schedule", choices=("plateau", "cosine"), default="plateau",
                    help="learning rate: halve when val_loss stalls, or decay to 0 over --epochs")

@@ -84,7 +84,8 @@ class Recognizer:
     def predict_proba(self, images: Sequence[Image], batch_size: int = 256) -> np.ndarray:
         """Per-step probabilities, (B, T, len(alphabet) + 1), blank at 0."""
         batches = [self.preprocess(images[i : i + batch_size]) for i in range(0, len(images), batch_size)]
-        return np.concatenate([keras.ops.convert_to_numpy(self.model(batch, training=False)) for batch in batches])
+        # predict_on_batch runs the compiled (graph/XLA) function; calling the model eagerly is ~50x slower.
+        return np.concatenate([np.asarray(self.model.predict_on_batch(batch)) for batch in batches])
 
     def recognize(self, images: Sequence[Image], decoder: str = "best_path") -> list[tuple[str, float]]:
         """(text, confidence) per image. Confidence is the probability of the best path."""

@@ -34,14 +34,25 @@ def random_plate_text(rng: np.random.Generator, plate_format: str) -> str:
     raise ValueError(f"unknown plate format {plate_format!r}: choose from {FORMATS}")
 
 
-def _put_text_fitted(canvas, text, box, font, thickness, ink):
-    """Draw ``text`` as large as fits inside box = (x0, y0, x1, y1), centred."""
+def _put_monospaced(canvas, text, box, font, thickness, ink):
+    """Draw ``text`` in box = (x0, y0, x1, y1) as plate fonts look: one equal-width cell per character,
+    characters as tall as the box, the line condensed sideways when it would not fit otherwise."""
     x0, y0, x1, y1 = box
-    (w, h), baseline = cv2.getTextSize(text, font, 1.0, thickness)
-    scale = min((x1 - x0) / w, (y1 - y0) / (h + baseline))
-    (w, h), baseline = cv2.getTextSize(text, font, scale, thickness)
-    origin = (x0 + (x1 - x0 - w) // 2, y0 + (y1 - y0 + h) // 2)
-    cv2.putText(canvas, text, origin, font, scale, ink, thickness, cv2.LINE_AA)
+    height, width = y1 - y0, x1 - x0
+    sizes = [cv2.getTextSize(char, font, 1.0, thickness)[0] for char in text]
+    scale = height / max(h for _, h in sizes)
+    cell = max(w for w, _ in sizes) * scale * 1.15
+    mask = np.zeros((height, round(cell * len(text))), np.uint8)
+    baseline_y = round((height + max(h for _, h in sizes) * scale) / 2)
+    for i, (char, (char_width, _)) in enumerate(zip(text, sizes)):
+        x = round((i + 0.5) * cell - char_width * scale / 2)
+        cv2.putText(mask, char, (x, baseline_y), font, scale, 255, thickness, cv2.LINE_AA)
+    if mask.shape[1] > width:
+        mask = cv2.resize(mask, (width, height), interpolation=cv2.INTER_AREA)
+    left = x0 + (width - mask.shape[1]) // 2
+    region = canvas[y0:y1, left : left + mask.shape[1]]
+    alpha = mask.astype(np.float32) / 255
+    region[:] = (region * (1 - alpha) + ink * alpha).astype(np.uint8)
 
 
 def render_plate(text: str, rng: np.random.Generator, size: tuple[int, int] = (64, 128),
@@ -65,13 +76,13 @@ def render_plate(text: str, rng: np.random.Generator, size: tuple[int, int] = (6
         # Main part, a divider, then the region in a smaller box at the right, as on real plates.
         split = x0 + round((x1 - x0) * 0.76)
         cv2.line(canvas, (split, y0), (split, y1), ink, border)
-        _put_text_fitted(canvas, text[:6], (x0 + pad, y0 + pad, split - pad, y1 - pad), font, thickness, ink)
-        _put_text_fitted(canvas, text[6:], (split + pad, y0 + pad, x1 - pad, y0 + pad + inner_height * 2 // 3),
+        _put_monospaced(canvas, text[:6], (x0 + pad, y0 + pad, split - pad, y1 - pad), font, thickness, ink)
+        _put_monospaced(canvas, text[6:], (split + pad, y0 + pad, x1 - pad, y0 + pad + inner_height * 2 // 3),
                          font, thickness, ink)
     else:
         fill = rng.uniform(0.75, 1.0)
         right = x0 + pad + round((x1 - x0 - 2 * pad) * fill)
-        _put_text_fitted(canvas, text, (x0 + pad, y0 + pad, right, y1 - pad), font, thickness, ink)
+        _put_monospaced(canvas, text, (x0 + pad, y0 + pad, right, y1 - pad), font, thickness, ink)
     return _photograph(canvas, rng)
 
 
