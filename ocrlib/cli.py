@@ -13,7 +13,7 @@ from ocrlib.alphabet import Alphabet
 from ocrlib.data.folder import read_image, read_labels, write_folder
 from ocrlib.data.plates import generate_plates
 from ocrlib.data.preprocess import fit_to_size
-from ocrlib.decoders import DECODERS
+from ocrlib.decoders import DECODERS, decode_batch
 from ocrlib.errors import LabelTooLongError, OcrlibError
 
 GENERATORS = {"plates": generate_plates}
@@ -94,7 +94,7 @@ def evaluate(args: argparse.Namespace) -> None:
     images, texts = _load_checked(args.data, recognizer.alphabet, 10**9, recognizer.input_shape)
     start = time.perf_counter()
     probs = recognizer.predict_proba(images)
-    predictions = [DECODERS[args.decoder](p, recognizer.alphabet) for p in probs]
+    predictions = decode_batch(probs, recognizer.alphabet, args.decoder)
     seconds = time.perf_counter() - start
     result = {"n": len(texts), "sequence_accuracy": sequence_accuracy(texts, predictions),
               "cer": character_error_rate(texts, predictions), "decoder": args.decoder,

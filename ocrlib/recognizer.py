@@ -13,7 +13,8 @@ from ocrlib.alphabet import Alphabet
 from ocrlib.atomic import atomic_target
 from ocrlib.data.folder import read_image
 from ocrlib.data.preprocess import preprocess
-from ocrlib.decoders import DECODERS, best_path_probability
+from ocrlib.decoders import decode_batch, probability
+from ocrlib.decoders.batch import check_decoder
 from ocrlib.errors import ModelFileError
 
 # Stored inside the .keras zip beside Keras' own files; Keras ignores it, so the file stays a plain
@@ -88,9 +89,12 @@ class Recognizer:
         return np.concatenate([np.asarray(self.model.predict_on_batch(batch)) for batch in batches])
 
     def recognize(self, images: Sequence[Image], decoder: str = "best_path") -> list[tuple[str, float]]:
-        """(text, confidence) per image. Confidence is the probability of the best path."""
-        if decoder not in DECODERS:
-            raise ValueError(f"unknown decoder {decoder!r}: choose from {sorted(DECODERS)}")
+        """(text, confidence) per image, read by ``decoder`` (a name in ``ocrlib.decoders.DECODERS``).
+
+        Confidence is p(text | image): the CTC probability of the text, summed over all its alignments
+        (``ocrlib.decoders.probability``), whichever decoder found the text.
+        """
+        check_decoder(decoder)
         probs = self.predict_proba(images)
-        texts = [DECODERS[decoder](p, self.alphabet) for p in probs]
-        return list(zip(texts, best_path_probability(probs).tolist()))
+        texts = decode_batch(probs, self.alphabet, decoder)
+        return [(text, probability(p, text, self.alphabet)) for text, p in zip(texts, probs)]

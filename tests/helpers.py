@@ -1,4 +1,5 @@
 """Small helpers shared by the test modules."""
+import itertools
 import os
 import stat
 from pathlib import Path
@@ -23,6 +24,32 @@ def one_hot_path(path: list[int], num_classes: int, high: float = 0.9) -> np.nda
     return probs
 
 
+def small_random_matrices(count: int) -> list[tuple[np.ndarray, str]]:
+    """``count`` seeded (probs, chars) pairs, T in 1..6 steps, 3 or 4 classes (blank + "ab" or "abc")."""
+    cases = []
+    for seed in range(count):
+        rng = np.random.default_rng(seed)
+        chars = "abc"[: rng.integers(2, 4)]
+        cases.append((random_probs(rng, (rng.integers(1, 7), len(chars) + 1)), chars))
+    return cases
+
+
+def labelling_probabilities(probs: np.ndarray, chars: str) -> dict[str, float]:
+    """Brute force: p(text | probs) of every text, by collapsing each of the C^T paths and summing per text."""
+    time_steps, classes = probs.shape
+    paths = np.array(list(itertools.product(range(classes), repeat=time_steps)))
+    totals: dict[str, float] = {}
+    for path, p in zip(paths.tolist(), probs[np.arange(time_steps), paths].prod(axis=1).tolist()):
+        text = "".join(chars[c - 1] for i, c in enumerate(path) if c and (i == 0 or c != path[i - 1]))
+        totals[text] = totals.get(text, 0.0) + p
+    return totals
+
+
+def most_probable_labelling(probs: np.ndarray, chars: str) -> str:
+    totals = labelling_probabilities(probs, chars)
+    return max(totals, key=totals.get)
+
+
 def permission_bits(path: Path) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
 
@@ -30,3 +57,8 @@ def permission_bits(path: Path) -> int:
 def leftovers(directory: Path, expected: set[str]) -> set[str]:
     """Names in ``directory`` other than ``expected`` (temp files, staging folders...)."""
     return {p.name for p in Path(directory).iterdir()} - set(expected)
+
+
+def text_path_probs(path: str, chars: str, high: float = 0.9) -> np.ndarray:
+    """(len(path), len(chars) + 1) probabilities whose best path is ``path``, '-' standing for the blank."""
+    return one_hot_path([0 if char == "-" else chars.index(char) + 1 for char in path], len(chars) + 1, high)

@@ -100,6 +100,20 @@ def test_predict_prints_path_text_and_confidence(smoke, capsys):
         assert 0.0 <= float(fields[2]) <= 1.0
 
 
+def test_evaluate_and_predict_read_with_beam_search_when_asked(smoke, capsys):
+    decoder = "beam_search"
+    assert main(["evaluate", "--model", str(smoke["model"]), "--data", str(smoke["data"]), "--json",
+                 "--decoder", decoder]) == 0
+    result = last_json_line(capsys.readouterr().out)
+    assert result["decoder"] == decoder
+    recognizer = Recognizer.load(smoke["model"])
+    pairs = read_labels(smoke["data"])
+    predictions = [text for text, _ in recognizer.recognize([path for path, _ in pairs], decoder=decoder)]
+    assert result["cer"] == pytest.approx(character_error_rate([text for _, text in pairs], predictions))
+    assert main(["predict", "--model", str(smoke["model"]), "--decoder", decoder, str(pairs[0][0])]) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1].split("\t")[1] == predictions[0]
+
+
 def test_train_with_a_label_outside_the_alphabet_exits_2_naming_file_and_character(tmp_path, capsys):
     data = small_folder(tmp_path / "d", ["ab", "ba", "a?b", "aa"])
     model = tmp_path / "m.keras"

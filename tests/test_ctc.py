@@ -96,3 +96,76 @@ def test_training_model_output_equals_the_reference_loss_of_the_inference_probs(
     assert loss.shape == (len(LABELS), 1)
     expected = [ctc_loss_reference(p, label) for p, label in zip(probs, LABELS)]
     np.testing.assert_allclose(loss[:, 0], expected, rtol=1e-4)
+
+
+from ocrlib.ctc import backward_log_beta, ctc_gradient_reference  # noqa: E402
+
+
+def softmax(logits):
+    e = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@pytest.mark.parametrize("label", [[], [1], [1, 2], [2, 2], [1, 2, 1], [3, 3, 1]])
+def test_alpha_times_beta_gives_the_likelihood_at_every_step(rng, label):
+    # sum_s alpha_t(s) beta_t(s) / y_t(l'_s) = p(label) for every t: each path passes one state per step.
+    probs = random_probs(rng, (7, 4))
+    extended = np.zeros(2 * len(label) + 1, dtype=int)
+    extended[1::2] = label
+    log_alpha, log_beta = forward_log_alpha(probs, label), backward_log_beta(probs, label)
+    assert log_beta.shape == log_alpha.shape == (7, len(extended))
+    per_step = np.logaddexp.reduce(log_alpha + log_beta - np.log(probs[:, extended]), axis=1)
+    np.testing.assert_allclose(-per_step, ctc_loss_reference(probs, label), rtol=1e-12)
+
+
+def test_backward_variables_at_the_first_step_give_the_likelihood(rng):
+    probs = random_probs(rng, (5, 3))
+    log_beta = backward_log_beta(probs, [1, 2])
+    assert -np.logaddexp(log_beta[0, 0], log_beta[0, 1]) == pytest.approx(ctc_loss_reference(probs, [1, 2]))
+    # At the last step only the final character and the trailing blank can still finish.
+    assert log_beta[-1, -1] == pytest.approx(np.log(probs[-1, 0]))
+    assert log_beta[-1, -2] == pytest.approx(np.log(probs[-1, 2]))
+    assert np.all(np.isneginf(log_beta[-1, :-2]))
+
+
+@pytest.mark.parametrize("label", [[], [1], [2, 1], [1, 1], [1, 2, 1]])
+def test_gradient_reference_equals_finite_differences_of_the_loss(rng, label):
+    logits = rng.normal(size=(6, 3)) * 2.0
+    gradient = ctc_gradient_reference(softmax(logits), label)
+    assert gradient.shape == (6, 3)
+    h, numeric = 1e-6, np.zeros_like(logits)
+    for index in np.ndindex(*logits.shape):
+        step = np.zeros_like(logits)
+        step[index] = h
+        numeric[index] = (ctc_loss_reference(softmax(logits + step), label)
+                          - ctc_loss_reference(softmax(logits - step), label)) / (2 * h)
+    np.testing.assert_allclose(gradient, numeric, atol=1e-7)
+    # Softmax rows sum to one, so shifting a step's logits by a constant changes nothing.
+    np.testing.assert_allclose(gradient.sum(axis=1), 0.0, atol=1e-12)
+
+
+def test_gradient_reference_equals_autodiff_of_the_keras_loss(rng):
+    tf = pytest.importorskip("tensorflow")
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("autodiff through GradientTape needs the TensorFlow backend")
+    logits = tf.Variable(rng.normal(size=(1, 8, 4)).astype(np.float32))
+    label = [3, 1, 1]
+    with tf.GradientTape() as tape:
+        loss = keras.ops.ctc_loss(np.array([label], np.int32), logits, np.array([3], np.int32),
+                                  np.array([8], np.int32), mask_index=0)
+    autodiff = tape.gradient(loss, logits).numpy()[0]
+    expected = ctc_gradient_reference(softmax(logits.numpy()[0].astype(np.float64)), label)
+    np.testing.assert_allclose(autodiff, expected, atol=1e-5)
+
+
+def test_gradient_reference_refuses_a_label_that_cannot_be_aligned(rng):
+    with pytest.raises(ValueError, match="cannot be aligned to 4 time steps"):
+        ctc_gradient_reference(random_probs(rng, (4, 3)), [1, 1, 1])
+
+
+def test_gradient_reference_handles_zero_probabilities():
+    # A class with probability 0 at a step carries no path: its gradient is just probs - 0 = 0.
+    probs = np.array([[0.5, 0.5, 0.0], [0.2, 0.3, 0.5], [0.6, 0.0, 0.4]])
+    gradient = ctc_gradient_reference(probs, [1, 2])
+    assert np.all(np.isfinite(gradient))
+    np.testing.assert_allclose(gradient.sum(axis=1), 0.0, atol=1e-12)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from ocrlib.alphabet import Alphabet
+from ocrlib.decoders import DECODERS, best_path_probability, probability
 from ocrlib.errors import ModelFileError
 from ocrlib.model import build_crnn
 from ocrlib.recognizer import METADATA_FILE, Recognizer
@@ -126,15 +127,16 @@ def test_preprocess_returns_exactly_the_model_input(recognizer, tmp_path):
     np.testing.assert_array_equal(batch[0], batch[1])  # a file is read like the array it holds
 
 
-def test_recognize_returns_text_and_best_path_confidence(recognizer, images):
+@pytest.mark.parametrize("decoder", sorted(DECODERS))
+def test_recognize_returns_the_decoded_text_and_its_ctc_probability(recognizer, images, decoder):
     probs = recognizer.predict_proba(images)
     assert probs.shape == (3, 32, 14)
-    results = recognizer.recognize(images)
-    assert len(results) == 3
+    results = recognizer.recognize(images, decoder=decoder)
+    assert [text for text, _ in results] == [DECODERS[decoder](p, recognizer.alphabet) for p in probs]
     for (text, confidence), p in zip(results, probs):
-        assert isinstance(text, str) and set(text) <= set("0123456789ABC")
-        assert confidence == pytest.approx(float(np.prod(p.max(axis=-1).astype(np.float64))), rel=1e-6)
-        assert 0.0 <= confidence <= 1.0
+        # The sum over all alignments of the text, so at least the probability of its best path.
+        assert confidence == pytest.approx(probability(p, text, recognizer.alphabet), rel=1e-12)
+        assert float(best_path_probability(p)) <= confidence <= 1.0
 
 
 def test_predict_proba_batches_large_inputs_consistently(recognizer, images):

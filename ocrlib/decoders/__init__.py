@@ -1,10 +1,15 @@
 """CTC decoders. One algorithm per module, one signature: ``f(probs, chars, ...) -> str``.
 
 ``probs`` is (T, len(chars) + 1), softmax applied, blank in column 0, column i + 1 is ``chars[i]``;
-``chars`` is a string or an ``Alphabet``.
+``chars`` is a string or an ``Alphabet``. ``DECODERS`` names those that need nothing else; the CLI's
+``--decoder`` and ``Recognizer.recognize(decoder=...)`` choose from it.
 """
+from ocrlib.decoders.batch import DECODERS, decode_batch
+from ocrlib.decoders.beam_search import beam_search, beam_search_topk
 from ocrlib.decoders.best_path import best_path, best_path_batch, best_path_probability
+from ocrlib.decoders.language_model import LanguageModel
+from ocrlib.decoders.prefix_search import prefix_search
+from ocrlib.decoders.probability import loss, probability
 
-DECODERS = {"best_path": best_path}
-
-__all__ = ["DECODERS", "best_path", "best_path_batch", "best_path_probability"]
+__all__ = ["DECODERS", "LanguageModel", "beam_search", "beam_search_topk", "best_path", "best_path_batch",
+           "best_path_probability", "decode_batch", "loss", "prefix_search", "probability"]

@@ -12,16 +12,21 @@ def best_path(probs: np.ndarray, chars: str | Alphabet) -> str:
 
 
 def best_path_batch(probs: np.ndarray, chars: str | Alphabet) -> list[str]:
-    """probs: (B, T, C) -> B texts. Vectorised: one argmax and one mask for the whole batch."""
+    """probs: (B, T, C) -> B texts. Vectorised: one argmax, one mask and one string conversion for the batch."""
     alphabet = as_alphabet(chars)
     probs = np.asarray(probs)
     if probs.shape[-1] != alphabet.num_classes:
         raise ValueError(f"probs have {probs.shape[-1]} classes but {alphabet!r} needs {alphabet.num_classes}")
+    if probs.ndim != 3 or probs.shape[1] == 0:
+        raise ValueError(f"probs of shape {probs.shape} are not (B, T >= 1, {alphabet.num_classes})")
     path = probs.argmax(axis=-1)
     keep = path != 0
     keep[:, 1:] &= path[:, 1:] != path[:, :-1]
-    lookup = np.array(["", *alphabet.chars], dtype=object)
-    return ["".join(lookup[row[mask]]) for row, mask in zip(path, keep)]
+    # Move the kept classes of each row to its front, in order, blanks (read as "") behind them; then a
+    # row of T one-character strings is one string of length T whose trailing "" NumPy drops.
+    front = np.take_along_axis(np.where(keep, path, 0), np.argsort(~keep, axis=1, kind="stable"), axis=1)
+    lookup = np.array(["", *alphabet.chars])
+    return lookup[front].view(f"<U{path.shape[1]}").ravel().tolist()
 
 
 def best_path_probability(probs: np.ndarray) -> np.ndarray:

@@ -5,17 +5,17 @@ import numpy as np
 
 from ocrlib.alphabet import Alphabet, as_alphabet
 from ocrlib.ctc import ctc_loss_reference
+from ocrlib.decoders.inputs import check_probs
 
 
 def loss(probs: np.ndarray, text: str, chars: str | Alphabet) -> float:
     """-log p(text | probs), in log space (no underflow on long inputs). probs: (T, len(chars) + 1), blank at 0.
 
     Infinite when ``text`` cannot be aligned to T steps at all (it needs T >= len(text) + repeats).
+    Raises ``UnknownCharacterError`` (a ValueError) naming a character of ``text`` outside ``chars``.
     """
     alphabet = as_alphabet(chars)
-    probs = np.asarray(probs, np.float64)
-    if probs.ndim != 2 or probs.shape[1] != alphabet.num_classes:
-        raise ValueError(f"probs of shape {probs.shape} do not match (T, {alphabet.num_classes}) for {alphabet!r}")
+    probs = check_probs(probs, alphabet)
     with np.errstate(divide="ignore"):
         return ctc_loss_reference(probs, alphabet.encode(text))
 
