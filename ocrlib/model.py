@@ -58,7 +58,7 @@ def build_crnn(
     filters: tuple[int, ...] = (16, 32, 64),
     dense_units: int = 64,
     rnn_units: int = 64,
-    dropout: float = 0.2,
+    dropout: float = 0.0,
     max_label_length: int | None = None,
 ) -> CRNN:
     """Build the inference and training models of a CRNN for ``alphabet``.
