@@ -4,8 +4,10 @@
 
 "random" is the softmax of standard normal logits (flat: the worst case for search); "peaky" multiplies
 the logits by 3 first, closer to a trained model's output. Each time is the median of --repeats runs,
-NumPy on one core of the machine it runs on. The last row decodes a batch of 10,000 (32, 37) matrices
-with the vectorised greedy decoder. Keras' beam search runs on the TensorFlow backend, batch of one.
+NumPy on one core of the machine it runs on. The dictionary decoders use 1,000 random words of
+3 to 7 letters (the letters among the 79 characters); word beam search a corpus of 5,000 of them.
+The last row decodes a batch of 10,000 (32, 37) matrices with the vectorised greedy decoder.
+Keras' beam search runs on the TensorFlow backend, batch of one.
 """
 from __future__ import annotations
 
@@ -20,6 +22,10 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ocrlib.decoders import LanguageModel, beam_search, best_path, best_path_batch, prefix_search  # noqa: E402
+from ocrlib.decoders.bk_tree import BKTree  # noqa: E402
+from ocrlib.decoders.lexicon_search import lexicon_search  # noqa: E402
+from ocrlib.decoders.token_passing import token_passing  # noqa: E402
+from ocrlib.decoders.word_beam_search import word_beam_search  # noqa: E402
 
 CHARS = "".join(chr(ord("!") + i) for i in range(79))  # 79 characters + blank = 80 classes
 PRUNE = float(np.log(0.001))
@@ -56,17 +62,27 @@ def main() -> None:
     matrices = {"random": softmax(logits), "peaky": softmax(3 * logits)}
     corpus = "\n".join("".join(rng.choice(list(CHARS), size=rng.integers(3, 12))) for _ in range(2000))
     lm = LanguageModel(corpus, CHARS, n=2)
+    letters = [c for c in CHARS if c.isalpha()]
+    words = ["".join(rng.choice(letters, size=rng.integers(3, 8))) for _ in range(1000)]
+    lexicon = BKTree(words)
+    word_corpus = " ".join(rng.choice(words, size=5000))
+    word_chars = "".join(letters)
     decoders = {
         "best_path": lambda p: best_path(p, CHARS),
         "beam_search width 25": lambda p: beam_search(p, CHARS, beam_width=25),
         "beam_search width 25, prune log(0.001)": lambda p: beam_search(p, CHARS, beam_width=25, prune=PRUNE),
         "beam_search width 25 + bigram LM": lambda p: beam_search(p, CHARS, beam_width=25, lm=lm),
         "prefix_search (max 1000 expansions)": lambda p: prefix_search(p, CHARS),
+        "token_passing, 1,000 words": lambda p: token_passing(p, CHARS, words),
+        "lexicon_search, 1,000-word BK-tree, tolerance 2": lambda p: lexicon_search(p, CHARS, lexicon, tolerance=2),
+        "word_beam_search width 25, words": lambda p: word_beam_search(p, CHARS, word_corpus, word_chars),
+        "word_beam_search width 25, ngrams": lambda p: word_beam_search(p, CHARS, word_corpus, word_chars,
+                                                                        mode="ngrams", smoothing=0.01),
         "keras.ops.ctc_decode beam_search width 25": keras_beam_search,
     }
     print(f"{'decoder':<48} {'random ms':>10} {'peaky ms':>10}")
     for name, decode in decoders.items():
-        repeats = 3 if name.startswith("prefix_search") else args.repeats
+        repeats = 3 if name.startswith(("prefix_search", "lexicon_search")) else args.repeats
         times = [median_ms(lambda: decode(probs), repeats) for probs in matrices.values()]
         print(f"{name:<48} {times[0]:>10.2f} {times[1]:>10.2f}")
 

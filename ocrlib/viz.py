@@ -1,7 +1,7 @@
 """Pictures: the probability matrix under its image, sample grids, training curves."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -10,14 +10,20 @@ from ocrlib.alphabet import Alphabet, as_alphabet
 
 
 def plot_probability_matrix(image: np.ndarray, probs: np.ndarray, chars: str | Alphabet,
-                            title: str | None = None) -> plt.Figure:
+                            title: str | None = None, *,
+                            paths: Mapping[str, Sequence[int] | np.ndarray] | None = None) -> plt.Figure:
     """The picture of the original tutorial: the image on top, below it the (C, T) matrix of per-step
     probabilities, one row per class (blank first, then the alphabet), one column per time step.
 
     image: (H, W) or (H, W, C). probs: (T, len(chars) + 1), blank at 0.
+    paths: optional {legend label: (T,) int class indices}, e.g. the argmax path and
+    ``ocrlib.decoders.best_alignment`` of another decoder's text, each drawn over the matrix as a
+    line through the class it takes at each step.
     """
     alphabet = as_alphabet(chars)
     classes = ["blank", *alphabet.chars]
+    steps = np.shape(probs)[0]
+    checked = {label: _check_path(label, path, steps, len(classes)) for label, path in (paths or {}).items()}
     figure, (top, bottom) = plt.subplots(
         2, 1, figsize=(8, 2 + 0.16 * len(classes)), height_ratios=[1, 0.09 * len(classes)]
     )
@@ -28,8 +34,29 @@ def plot_probability_matrix(image: np.ndarray, probs: np.ndarray, chars: str | A
     bottom.imshow(np.asarray(probs).T, cmap="viridis", aspect="auto", vmin=0, vmax=1, interpolation="nearest")
     bottom.set_yticks(range(len(classes)), classes, fontsize=7)
     bottom.set_xlabel("time step")
+    markers, colors = ["o", "x", "s", "+", "^", "D"], ["tab:red", "white", "tab:orange", "cyan", "magenta", "black"]
+    for i, (label, path) in enumerate(checked.items()):
+        # Shift each path a little sideways so that where paths agree, all of them stay visible.
+        shift = 0.2 * (i - (len(checked) - 1) / 2) if len(checked) > 1 else 0.0
+        bottom.plot(np.arange(steps) + shift, path, marker=markers[i % len(markers)], markersize=4,
+                    linewidth=1, color=colors[i % len(colors)], fillstyle="none", label=label)
+    if checked:
+        # Below the matrix, so that no cell is hidden; on a gray ground, where white and red lines both show.
+        bottom.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=8, facecolor="0.45",
+                      labelcolor="white", framealpha=1)
     figure.tight_layout()
     return figure
+
+
+def _check_path(label: str, path, steps: int, num_classes: int) -> np.ndarray:
+    """path as a (T,) int array of classes in [0, num_classes); ValueError naming ``label`` otherwise."""
+    array = np.asarray(path)
+    if array.shape != (steps,) or not (np.issubdtype(array.dtype, np.integer) or array.size == 0):
+        raise ValueError(f"path {label!r} of shape {array.shape} and dtype {array.dtype} is not ({steps},) "
+                         f"class indices, one per time step")
+    if array.size and (array.min() < 0 or array.max() >= num_classes):
+        raise ValueError(f"path {label!r} has classes outside 0..{num_classes - 1}")
+    return array
 
 
 def plot_samples(images: Sequence[np.ndarray], truths: Sequence[str], predictions: Sequence[str] | None = None,

@@ -3,7 +3,7 @@ import re
 import numpy as np
 import pytest
 
-from ocrlib.data.plates import ALPHABET, generate_plates, random_plate_text, render_plate
+from ocrlib.data.plates import ALPHABET, FORMATS, add_photometric_noise, generate_plates, random_plate_text, render_plate
 
 RUSSIAN = re.compile(r"^[ABEKMHOPCTYX]\d{3}[ABEKMHOPCTYX]{2}\d{2}$")
 LATIN = re.compile(r"^[A-Z0-9]{5,8}$")
@@ -66,3 +66,25 @@ def test_render_plate_is_seeded():
     b = render_plate("AB123", np.random.default_rng(3))
     assert a.dtype == np.uint8 and a.shape == (64, 128)
     np.testing.assert_array_equal(a, b)
+
+
+def test_generate_plates_is_render_plate_then_photometric_noise():
+    rng = np.random.default_rng(4)
+    texts, images = [], []
+    for _ in range(5):
+        plate_format = FORMATS[rng.integers(0, len(FORMATS))]
+        texts.append(random_plate_text(rng, plate_format))
+        images.append(render_plate(texts[-1], rng, plate_format=plate_format))
+    expected_images, expected_texts = generate_plates(5, seed=4)
+    assert texts == expected_texts
+    np.testing.assert_array_equal(add_photometric_noise(np.stack(images), rng), expected_images)
+
+
+def test_photometric_noise_is_seeded_keeps_shape_and_changes_each_image_differently():
+    clean = np.stack([render_plate("SUN7FUN", np.random.default_rng(0))] * 3)
+    noisy = add_photometric_noise(clean, np.random.default_rng(1))
+    assert noisy.dtype == np.uint8 and noisy.shape == clean.shape
+    np.testing.assert_array_equal(noisy, add_photometric_noise(clean, np.random.default_rng(1)))
+    assert not np.array_equal(noisy[0], noisy[1])
+    with_channel = add_photometric_noise(clean[..., None], np.random.default_rng(1))
+    assert with_channel.shape == (3, 64, 128, 1)

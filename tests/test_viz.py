@@ -59,3 +59,27 @@ def test_history_plot_has_a_score_panel_only_when_scores_exist():
     assert len(scored.axes) == 2
     assert [line.get_label() for line in scored.axes[1].lines] == ["val_sequence_accuracy", "val_cer"]
     np.testing.assert_array_equal(scored.axes[1].lines[0].get_xdata(), [1, 2, 3])
+
+
+def test_probability_matrix_draws_each_path_over_the_matrix_with_a_legend(rng):
+    probs = random_probs(rng, (6, 3))
+    paths = {"best path": probs.argmax(axis=1), "alignment of 'ab'": np.array([0, 1, 1, 0, 2, 0])}
+    figure = plot_probability_matrix(np.zeros((64, 128), np.uint8), probs, "ab", paths=paths)
+    bottom = figure.axes[1]
+    assert [line.get_label() for line in bottom.lines] == list(paths)
+    for line, path in zip(bottom.lines, paths.values()):
+        np.testing.assert_array_equal(line.get_ydata(), path)  # y is the class row
+        assert np.all(np.abs(line.get_xdata() - np.arange(6)) <= 0.5)  # x is the step, nudged apart
+    assert [text.get_text() for text in bottom.get_legend().get_texts()] == list(paths)
+
+
+def test_probability_matrix_without_paths_draws_no_lines(rng):
+    figure = plot_probability_matrix(np.zeros((64, 128), np.uint8), random_probs(rng, (6, 3)), "ab")
+    assert not figure.axes[1].lines and figure.axes[1].get_legend() is None
+
+
+@pytest.mark.parametrize("path, message", [([0, 1, 2], "shape"), ([0, 1, 2, 3, 0, 0], "outside"),
+                                           ([0.0, 1.0, 0.0, 0.0, 0.0, 0.0], "dtype")])
+def test_probability_matrix_rejects_a_path_that_does_not_fit_naming_it(rng, path, message):
+    with pytest.raises(ValueError, match=f"'bad'.*{message}|{message}.*'bad'"):
+        plot_probability_matrix(np.zeros((64, 128), np.uint8), random_probs(rng, (6, 3)), "ab", paths={"bad": path})

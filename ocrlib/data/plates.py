@@ -106,7 +106,7 @@ def generate_plates(n: int, seed: int, size: tuple[int, int] = (64, 128),
     """``n`` plates, the same for the same seed. Returns uint8 images (n, H, W) and their texts.
 
     The format of each plate is drawn uniformly from ``formats``. After drawing, each image gets its
-    own contrast, brightness and Gaussian noise.
+    own contrast, brightness and Gaussian noise (``add_photometric_noise``).
     """
     for plate_format in formats:
         random_plate_text(np.random.default_rng(0), plate_format)  # validates the name
@@ -116,10 +116,20 @@ def generate_plates(n: int, seed: int, size: tuple[int, int] = (64, 128),
         plate_format = formats[rng.integers(0, len(formats))]
         texts.append(random_plate_text(rng, plate_format))
         images[i] = render_plate(texts[-1], rng, size, plate_format)
-    contrast = rng.uniform(0.5, 1.2, (n, 1, 1)).astype(np.float32)
-    brightness = rng.uniform(-40, 40, (n, 1, 1)).astype(np.float32)
-    sigma = rng.uniform(0, 12, (n, 1, 1)).astype(np.float32)
-    noisy = rng.standard_normal(images.shape, np.float32)
+    return add_photometric_noise(images, rng), texts
+
+
+def add_photometric_noise(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """uint8 (N, H, W) or (N, H, W, C) -> the same shape, each image with its own contrast (x0.5 to
+    x1.2 around gray 128), brightness (-40 to +40) and Gaussian noise (sigma 0 to 12), drawn from ``rng``.
+
+    The last step of ``generate_plates``; call it on plates drawn with ``render_plate`` from other texts.
+    """
+    per_image = (len(images),) + (1,) * (np.ndim(images) - 1)  # one draw per image, broadcast over its pixels
+    contrast = rng.uniform(0.5, 1.2, per_image).astype(np.float32)
+    brightness = rng.uniform(-40, 40, per_image).astype(np.float32)
+    sigma = rng.uniform(0, 12, per_image).astype(np.float32)
+    noisy = rng.standard_normal(np.shape(images), np.float32)
     noisy *= sigma
     noisy += (images - np.float32(128)) * contrast + (128 + brightness)
-    return np.clip(noisy, 0, 255, out=noisy).astype(np.uint8), texts
+    return np.clip(noisy, 0, 255, out=noisy).astype(np.uint8)
