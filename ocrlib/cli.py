@@ -19,17 +19,18 @@ from ocrlib.errors import LabelTooLongError, OcrlibError
 GENERATORS = {"plates": generate_plates}
 
 
-def _load_checked(directory: str, alphabet: Alphabet, max_label_length: int,
+def _load_checked(directory: str, alphabet: Alphabet, max_label_length: int | None,
                   input_shape: tuple[int, int, int]) -> tuple[np.ndarray, list[str]]:
-    """Read a labelled folder after checking every label, so a bad one fails before any image is read
-    or any training starts. Errors name the file."""
+    """Read a labelled folder after checking every label (characters, and length unless
+    ``max_label_length`` is None), so a bad one fails before any image is read or any training starts.
+    Errors name the file."""
     pairs = read_labels(directory)
     for path, text in pairs:
         try:
             alphabet.encode(text)
         except OcrlibError as error:
             raise type(error)(f"{path}: {error}") from None
-        if len(text) > max_label_length:
+        if max_label_length is not None and len(text) > max_label_length:
             raise LabelTooLongError(f"{path}: label {text!r} is longer than the model can emit "
                               f"({len(text)} > {max_label_length} characters)")
     images = np.stack([fit_to_size(read_image(path), input_shape) for path, _ in pairs])
@@ -91,7 +92,7 @@ def evaluate(args: argparse.Namespace) -> None:
     from ocrlib.recognizer import Recognizer
 
     recognizer = Recognizer.load(args.model)
-    images, texts = _load_checked(args.data, recognizer.alphabet, 10**9, recognizer.input_shape)
+    images, texts = _load_checked(args.data, recognizer.alphabet, None, recognizer.input_shape)
     start = time.perf_counter()
     probs = recognizer.predict_proba(images)
     predictions = decode_batch(probs, recognizer.alphabet, args.decoder)
