@@ -19,7 +19,7 @@ demo: $(INSTALLED)
 	rm -rf data/plates-train data/plates-test $(DEMO)
 	$(OCRLIB) generate plates --n 20000 --seed 1 --out data/plates-train
 	$(OCRLIB) generate plates --n 2000 --seed 2 --out data/plates-test
-	$(OCRLIB) train --data data/plates-train --val-split 0.05 --epochs 12 --schedule cosine --out $(DEMO)/plates.keras
+	$(OCRLIB) train --data data/plates-train --val-split 0.05 --epochs 12 --batch-size 32 --schedule cosine --out $(DEMO)/plates.keras
 	$(OCRLIB) evaluate --model $(DEMO)/plates.keras --data data/plates-test --plot $(DEMO)/probabilities.png
 	@echo "model: $(DEMO)/plates.keras, probability matrices: $(DEMO)/probabilities*.png"
 

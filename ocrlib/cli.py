@@ -10,13 +10,14 @@ from pathlib import Path
 import numpy as np
 
 from ocrlib.alphabet import Alphabet
+from ocrlib.data.captchas import generate_captchas
 from ocrlib.data.folder import read_image, read_labels, write_folder
 from ocrlib.data.plates import generate_plates
 from ocrlib.data.preprocess import fit_to_size
 from ocrlib.decoders import DECODERS, decode_batch
 from ocrlib.errors import LabelTooLongError, OcrlibError
 
-GENERATORS = {"plates": generate_plates}
+GENERATORS = {"plates": generate_plates, "captcha": generate_captchas}
 
 
 def _load_checked(directory: str, alphabet: Alphabet, max_label_length: int | None,
@@ -44,10 +45,13 @@ def generate(args: argparse.Namespace) -> None:
 
 
 def train(args: argparse.Namespace) -> None:
+    import keras
+
     from ocrlib.data.batches import Batches
     from ocrlib.model import build_crnn
     from ocrlib.train import fit
 
+    keras.utils.set_random_seed(args.seed)
     input_shape = (args.height, args.width, args.channels)
     texts = [text for _, text in read_labels(args.data)]
     if args.val_data:
@@ -77,7 +81,7 @@ def train(args: argparse.Namespace) -> None:
     start = time.perf_counter()
     history = fit(crnn, train_batches, val_batches, args.out, epochs=args.epochs,
                   learning_rate=args.learning_rate, schedule=args.schedule, patience=args.patience,
-                  resume=args.resume)
+                  resume=args.resume, verbose="auto" if sys.stdout.isatty() else 2)  # a log: one line per epoch
     if not history.epoch:
         print(f"nothing to train: {args.out} already has {args.epochs} epochs (raise --epochs to go on)")
         return
@@ -156,19 +160,21 @@ def parser() -> argparse.ArgumentParser:
     val.add_argument("--val-data", help="labelled folder for validation")
     val.add_argument("--val-split", type=float, default=0.1, help="share of --data held out (default 0.1)")
     p.add_argument("--out", required=True, help="best model, .keras (the last one goes to OUT.last.keras)")
-    p.add_argument("--epochs", type=int, default=50)
-    p.add_argument("--batch-size", type=int, default=32)
+    # Defaults for a small real set (about 1,000 images): small batches give CTC enough updates to
+    # leave its all-blank start, and early stopping ends the run well before 100 epochs.
+    p.add_argument("--epochs", type=int, default=100)
+    p.add_argument("--batch-size", type=int, default=8)
     p.add_argument("--learning-rate", type=float, default=1e-3)
     p.add_argument("--schedule", choices=("plateau", "cosine"), default="plateau",
                    help="learning rate: halve when val_loss stalls, or decay to 0 over --epochs")
-    p.add_argument("--patience", type=int, default=8, help="epochs without val_loss progress before stopping")
+    p.add_argument("--patience", type=int, default=15, help="epochs without val_loss progress before stopping")
     p.add_argument("--alphabet", help="characters to recognise (default: those in the labels)")
     p.add_argument("--height", type=int, default=64)
     p.add_argument("--width", type=int, default=128)
     p.add_argument("--channels", type=int, default=1, choices=(1, 3))
     p.add_argument("--no-augment", action="store_true", help="train on the images as they are")
     p.add_argument("--resume", action="store_true", help="continue from OUT.last.keras if it exists")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="weights, validation split, shuffling and augmentation")
     p.set_defaults(run=train)
 
     p = commands.add_parser("evaluate", help="score a model on a labelled folder")

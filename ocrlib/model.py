@@ -1,4 +1,4 @@
-"""The CRNN: conv blocks -> sequence along the width -> two bidirectional LSTMs -> softmax over blank + alphabet."""
+"""The CRNN: standardised image -> conv blocks -> sequence along the width -> two bidirectional LSTMs -> softmax over blank + alphabet."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -41,6 +41,21 @@ class CRNN:
         """The longest label this model can always emit: T >= 2L + 1 (repeats need a blank between)."""
         return (self.time_steps - 1) // 2
 
+    @property
+    def receptive_field_width(self) -> int:
+        """How many pixel columns of the image the features of one time step see, through the conv
+        and pooling layers (before any LSTM, which sees the whole line). Only the image's overall
+        mean and variance, used to standardise it, come from all of it."""
+        width, jump = 1, 1
+        for layer in self.inference_model.layers:
+            if isinstance(layer, layers.Conv2D):
+                width += (layer.kernel_size[1] - 1) * jump
+                jump *= layer.strides[1]
+            elif isinstance(layer, layers.MaxPooling2D):
+                width += (layer.pool_size[1] - 1) * jump
+                jump *= layer.strides[1]
+        return width
+
     def check_labels(self, texts: Iterable[str]) -> None:
         """Raise ``LabelTooLongError`` naming the longest label if any is too long for the model."""
         longest = max(texts, key=len, default="")
@@ -60,10 +75,13 @@ def build_crnn(
     rnn_units: int = 64,
     dropout: float = 0.0,
     max_label_length: int | None = None,
+    rnn_layers: int = 2,
 ) -> CRNN:
     """Build the inference and training models of a CRNN for ``alphabet``.
 
     input_shape: (H, W, C); H must be divisible by 2 ** len(filters) and W by 4.
+    rnn_layers: bidirectional LSTMs over the sequence; 0 gives a CNN-only model, whose softmax at each
+    time step sees only the receptive field of its column (``receptive_field_width``).
     max_label_length: if given, raise ``LabelTooLongError`` unless T >= 2 * max_label_length + 1.
     """
     alphabet = as_alphabet(alphabet)
@@ -77,7 +95,9 @@ def build_crnn(
         )
 
     image = keras.Input(shape=input_shape, name="image")
-    x = image
+    # Each image to zero mean and unit variance: light paper is then no large constant under a small
+    # signal, so the batch-norm statistics hold from batch to batch and at inference.
+    x = layers.LayerNormalization(axis=(1, 2, 3), center=False, scale=False, name="standardize")(image)
     for block, n_filters in enumerate(filters):
         x = layers.Conv2D(n_filters, 3, padding="same", use_bias=False)(x)
         x = layers.BatchNormalization()(x)
@@ -89,10 +109,10 @@ def build_crnn(
     x = layers.Reshape((time_steps, feature_height * feature_depth))(x)
     x = layers.Dense(dense_units, activation="relu")(x)
     x = layers.Dropout(dropout)(x)
-    for _ in range(2):
+    for _ in range(rnn_layers):
         x = layers.Bidirectional(layers.LSTM(rnn_units, return_sequences=True, dropout=dropout))(x)
     probs = layers.Dense(alphabet.num_classes, activation="softmax", name="probs")(x)
-    inference_model = keras.Model(image, probs, name="crnn")
+    inference_model = keras.Model(image, probs, name="crnn" if rnn_layers else "cnn")
 
     labels = keras.Input(shape=(None,), dtype="int32", name="labels")
     label_length = keras.Input(shape=(1,), dtype="int32", name="label_length")

@@ -1,6 +1,7 @@
 """Training: compile the CRNN's training model and fit it with the callbacks an OCR run needs."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import keras
@@ -88,7 +89,8 @@ def cosine_schedule(learning_rate: float, epochs: int):
 
 def fit(crnn: CRNN, train: Batches, val: Batches, out: str | Path, epochs: int = 30,
         learning_rate: float = 1e-3, schedule: str = "plateau", patience: int = 8, resume: bool = False,
-        verbose: int | str = "auto") -> keras.callbacks.History:
+        verbose: int | str = "auto", callbacks: Sequence[keras.callbacks.Callback] = ()
+        ) -> keras.callbacks.History:
     """Train ``crnn`` with CTC, keep the best inference model at ``out`` (.keras) and return with the
     best weights loaded into ``crnn``.
 
@@ -96,7 +98,7 @@ def fit(crnn: CRNN, train: Batches, val: Batches, out: str | Path, epochs: int =
     val_loss, stop on a NaN loss, and the learning-rate ``schedule``:
     ``"plateau"`` halves it when val_loss stalls (open-ended runs), ``"cosine"`` decays it to 0 over
     ``epochs`` (a fixed budget, which it uses better). With ``resume``, training continues from the
-    last checkpoint beside ``out`` if there is one.
+    last checkpoint beside ``out`` if there is one. Extra ``callbacks`` run after these.
     """
     if schedule not in ("plateau", "cosine"):
         raise ValueError(f"unknown schedule {schedule!r}: choose 'plateau' or 'cosine'")
@@ -111,6 +113,7 @@ def fit(crnn: CRNN, train: Batches, val: Batches, out: str | Path, epochs: int =
         keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=max(1, patience // 3))
         if schedule == "plateau" else keras.callbacks.LearningRateScheduler(cosine_schedule(learning_rate, epochs)),
         keras.callbacks.TerminateOnNaN(),
+        *callbacks,
     ]
     history = crnn.training_model.fit(train, validation_data=val, epochs=epochs, initial_epoch=initial_epoch,
                                       callbacks=callbacks, verbose=verbose)

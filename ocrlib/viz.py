@@ -9,6 +9,12 @@ import numpy as np
 from ocrlib.alphabet import Alphabet, as_alphabet
 
 
+def _displayable(image: np.ndarray) -> np.ndarray:
+    """(H, W), (H, W, 1) or (H, W, 3) in OpenCV's BGR order -> what ``imshow`` draws right."""
+    image = np.squeeze(image)
+    return image[..., ::-1] if image.ndim == 3 else image
+
+
 def plot_probability_matrix(image: np.ndarray, probs: np.ndarray, chars: str | Alphabet,
                             title: str | None = None, *,
                             paths: Mapping[str, Sequence[int] | np.ndarray] | None = None) -> plt.Figure:
@@ -27,7 +33,7 @@ def plot_probability_matrix(image: np.ndarray, probs: np.ndarray, chars: str | A
     figure, (top, bottom) = plt.subplots(
         2, 1, figsize=(8, 2 + 0.16 * len(classes)), height_ratios=[1, 0.09 * len(classes)]
     )
-    top.imshow(np.squeeze(image), cmap="gray", aspect="auto")
+    top.imshow(_displayable(image), cmap="gray", aspect="auto")
     top.set_axis_off()
     if title:
         top.set_title(title)
@@ -68,7 +74,7 @@ def plot_samples(images: Sequence[np.ndarray], truths: Sequence[str], prediction
         axis.set_axis_off()
         if i >= len(images):
             continue
-        axis.imshow(np.squeeze(images[i]), cmap="gray")
+        axis.imshow(_displayable(images[i]), cmap="gray")
         if predictions is None:
             axis.set_title(truths[i], fontsize=10)
         else:

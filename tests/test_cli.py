@@ -10,6 +10,7 @@ import pytest
 
 from ocrlib.alphabet import Alphabet
 from ocrlib.cli import main
+from ocrlib.data.captchas import generate_captchas
 from ocrlib.data.folder import LABELS_FILE, load_folder, read_labels, write_folder
 from ocrlib.data.plates import generate_plates
 from ocrlib.metrics import character_error_rate, sequence_accuracy
@@ -48,6 +49,14 @@ def test_generate_writes_32_images_and_labels_csv(smoke):
     assert [text for _, text in pairs] == texts
     loaded, _ = load_folder(data, (64, 128, 1))
     np.testing.assert_array_equal(loaded[:, :, :, 0], images)
+
+
+def test_generate_captcha_writes_the_seeded_captchas(tmp_path):
+    assert main(["generate", "captcha", "--n", "5", "--seed", "4", "--out", str(tmp_path / "c")]) == 0
+    images, texts = generate_captchas(5, seed=4)
+    assert [text for _, text in read_labels(tmp_path / "c")] == texts
+    loaded, _ = load_folder(tmp_path / "c", (64, 128, 3))
+    np.testing.assert_array_equal(loaded, images)
 
 
 def test_generate_into_a_non_empty_folder_fails_with_exit_code_2(smoke, capsys):
@@ -133,6 +142,28 @@ def test_train_with_a_label_longer_than_15_characters_exits_2_naming_file_and_la
     assert code == 2
     assert "1.png" in err and long_label in err
     assert not model.exists()
+
+
+def test_train_on_real_captcha_files_of_mixed_sizes_and_modes_learns_their_alphabet(tmp_path, capsys):
+    from PIL import Image
+
+    images, texts = generate_captchas(8, seed=0, size=(50, 200), charset="2345678bcdefgmnpwxy", lengths=(5, 5))
+    data = tmp_path / "real"
+    data.mkdir()
+    rgb = [Image.fromarray(image[..., ::-1]) for image in images]
+    modes = [image.convert("RGBA") for image in rgb[:2]] + [image.convert("P") for image in rgb[2:4]]
+    modes += [image.convert("L").resize((70, 30)) for image in rgb[4:6]]
+    modes += [Image.fromarray(np.asarray(image.convert("L"), np.uint16) * 257) for image in rgb[6:]]
+    for image, text in zip(modes, texts):
+        image.save(data / f"{text}.png")  # label in the file name
+    keras.utils.set_random_seed(0)
+    model = tmp_path / "m.keras"
+    assert main(["train", "--data", str(data), "--val-split", "0.25", "--epochs", "1", "--out", str(model)]) == 0
+    assert Recognizer.load(model).alphabet.chars == "".join(sorted(set("".join(texts))))
+    out = capsys.readouterr().out
+    assert "6 training and 2 validation images" in out
+    # Not a terminal: one log line per epoch, no progress bar redrawn step by step.
+    assert "━" not in out and "1/1 - " in out
 
 
 def test_train_with_an_impossible_val_split_exits_2(tmp_path, capsys):

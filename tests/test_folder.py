@@ -146,3 +146,35 @@ def test_sixteen_bit_and_colour_files_are_read_unchanged(tmp_path):
     assert read_image(tmp_path / "deep.png").dtype == np.uint16
     np.testing.assert_array_equal(read_image(tmp_path / "deep.png"), deep)
     np.testing.assert_array_equal(read_image(tmp_path / "colour.png"), colour)
+
+
+def test_a_folder_of_mixed_sizes_and_modes_loads_as_the_same_gray_pictures(tmp_path):
+    from PIL import Image
+
+    picture = np.full((50, 200), 230, np.uint8)
+    for x in range(20, 180, 20):
+        picture[10:40, x : x + 6] = 30  # dark strokes on light paper, like a captcha
+    gray = Image.fromarray(picture)
+    rgba = gray.convert("RGBA")
+    rgba.putalpha(Image.fromarray(np.where(picture < 128, 255, 0).astype(np.uint8)))  # paper transparent
+    variants = {
+        "gray.png": gray,
+        "rgb.png": gray.convert("RGB"),
+        "rgba.png": rgba,
+        "palette.png": gray.convert("RGB").convert("P", palette=Image.Palette.ADAPTIVE),
+        "deep.png": Image.fromarray(picture.astype(np.uint16) * 257),
+        "small.bmp": gray.resize((80, 20)),  # same aspect ratio, fewer pixels
+    }
+    for name, image in variants.items():
+        image.save(tmp_path / name)
+    assert Image.open(tmp_path / "deep.png").mode.startswith("I")
+    images, texts = load_folder(tmp_path, (64, 128, 1))
+    assert images.shape == (6, 64, 128, 1) and images.dtype == np.uint8
+    by_name = dict(zip(texts, images.astype(int)))
+    reference = by_name["gray"]
+    for name in ("rgb", "palette", "deep"):
+        assert np.abs(by_name[name] - reference).max() <= 3, name
+    # Transparent paper is composited on white: strokes stay dark, paper becomes white.
+    assert by_name["rgba"][reference <= 30].max() <= 40 and by_name["rgba"][reference == 230].min() == 255
+    # Another size is fitted the same way: same layout, just softer strokes.
+    assert np.abs(by_name["small"] - reference).mean() < 12

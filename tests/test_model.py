@@ -105,3 +105,31 @@ def test_model_output_is_the_loss():
 def test_no_lambda_layer_in_the_inference_model(crnn):
     assert not any(isinstance(layer, keras.layers.Lambda) for layer in crnn.inference_model.layers)
     assert any(isinstance(layer, keras.layers.Lambda) for layer in crnn.training_model.layers)
+
+
+def test_rnn_layers_0_gives_a_cnn_only_model_with_the_same_output_shape():
+    cnn = build_crnn("abc", rnn_layers=0, **TINY)
+    assert cnn.inference_model.output_shape == (None, 32, 4)
+    assert not any(isinstance(layer, keras.layers.Bidirectional) for layer in cnn.inference_model.layers)
+    assert cnn.inference_model.count_params() < build_crnn("abc", **TINY).inference_model.count_params()
+
+
+def test_the_output_at_one_time_step_of_a_cnn_only_model_depends_only_on_its_receptive_field(rng):
+    cnn = build_crnn("abc", rnn_layers=0, **TINY)
+    # conv 3x3 (+2), pool 2 (+1), conv (+2 x 2), pool (+1 x 2), conv (+2 x 4), pool 1 (+0): 1 + 2 + 1 + 4 + 2 + 8 = 18
+    assert cnn.receptive_field_width == 18
+    image = rng.uniform(0, 1, (1, 64, 128, 1)).astype(np.float32)
+    changed = image.copy()
+    # Mirror columns 100..127: their content changes, the image's mean and variance (which the
+    # standardisation takes from all of it) do not.
+    changed[:, :, 100:] = image[:, :, 100:][:, :, ::-1]
+    before, after = (keras.ops.convert_to_numpy(cnn.inference_model(x, training=False))[0] for x in (image, changed))
+    differs = np.abs(before - after).max(axis=1) > 1e-6
+    # step t sees about columns 4t - 7 .. 4t + 10: steps up to 20 end well before column 100, steps from 26 start after it
+    assert not differs[:20].any() and differs[26:].all()
+
+
+def test_each_image_is_standardised_so_brightness_does_not_change_the_reading(crnn, rng):
+    image = rng.uniform(0.1, 0.6, (2, 64, 128, 1)).astype(np.float32)
+    dark, light = (keras.ops.convert_to_numpy(crnn.inference_model(x, training=False)) for x in (image, image + 0.3))
+    np.testing.assert_allclose(dark, light, atol=1e-5)

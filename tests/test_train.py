@@ -221,3 +221,18 @@ def test_checkpoint_writes_best_only_on_improvement_and_last_every_epoch(tmp_pat
     assert leftovers(tmp_path, {"m.keras", "m.last.keras"}) == set()
 
 
+
+
+def test_extra_callbacks_run_every_epoch_after_the_decoded_scores_are_logged(data, tmp_path):
+    class Record(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.logs = []
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.logs.append(dict(logs))
+
+    record = Record()
+    train, val = make_batches(data)
+    fit(build_crnn(data[2], **TINY), train, val, tmp_path / "m.keras", epochs=2, verbose=0, callbacks=[record])
+    assert len(record.logs) == 2 and all("val_sequence_accuracy" in logs for logs in record.logs)

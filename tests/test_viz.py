@@ -83,3 +83,12 @@ def test_probability_matrix_without_paths_draws_no_lines(rng):
 def test_probability_matrix_rejects_a_path_that_does_not_fit_naming_it(rng, path, message):
     with pytest.raises(ValueError, match=f"'bad'.*{message}|{message}.*'bad'"):
         plot_probability_matrix(np.zeros((64, 128), np.uint8), random_probs(rng, (6, 3)), "ab", paths={"bad": path})
+
+
+def test_colour_images_are_shown_in_their_true_colours_from_opencv_bgr(rng):
+    blue_in_bgr = np.zeros((64, 128, 3), np.uint8)
+    blue_in_bgr[..., 0] = 255
+    for figure in (plot_samples([blue_in_bgr], ["a"]),
+                   plot_probability_matrix(blue_in_bgr, random_probs(rng, (32, 2)), "a")):
+        shown = np.asarray(figure.axes[0].images[0].get_array())
+        assert shown[0, 0].tolist() == [0, 0, 255]  # RGB: blue
