@@ -28,19 +28,15 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import keras  # noqa: E402
 import matplotlib  # noqa: E402
-import numpy as np  # noqa: E402
 
 from ocrlib import build_crnn  # noqa: E402
-from ocrlib.data.batches import Batches  # noqa: E402
 from ocrlib.data.captchas import ALPHABET, generate_captchas  # noqa: E402
 from ocrlib.data.folder import write_folder  # noqa: E402
-from ocrlib.data.preprocess import fit_to_size  # noqa: E402
 from ocrlib.decoders import best_path_batch  # noqa: E402
 from ocrlib.metrics import character_error_rate, sequence_accuracy  # noqa: E402
 from ocrlib.recognizer import Recognizer  # noqa: E402
-from ocrlib.train import fit  # noqa: E402
+from common import add_training_arguments, draw, print_table, train_synthetic  # noqa: E402  (benchmarks/common.py)
 
 # Twice the default dense and LSTM width: it reads 82% of the validation captchas after the first epoch,
 # where the default width is still in CTC's all-blank start (0.2%), and ends 0.5 points higher.
@@ -49,30 +45,9 @@ SMALL_CHARSET = "2345678bcdefgmnpwxy"
 SMALL_FONT = str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf")
 
 
-class EpochClock(keras.callbacks.Callback):
-    """Minutes since training began, at the end of each epoch."""
-
-    def on_train_begin(self, logs=None):
-        self.start, self.minutes = time.perf_counter(), []
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.minutes.append((time.perf_counter() - self.start) / 60)
-
-
-def print_table(header: tuple[str, ...], rows: list[tuple]) -> None:
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
-    for row in (header, tuple("-" * w for w in widths), *rows):
-        print("| " + " | ".join(f"{str(cell):<{w}}" for cell, w in zip(row, widths)) + " |")
-
-
-def captchas(n: int, seed: int, input_shape: tuple[int, int, int]) -> tuple[np.ndarray, list[str]]:
-    images, texts = generate_captchas(n, seed)
-    return np.stack([fit_to_size(image, input_shape) for image in images]), texts
-
-
 def held_out_rows(recognizer: Recognizer, n: int) -> list[tuple[str, str]]:
     """Score on ``n`` captchas of seed 2: accuracy, CER, and how much of the error is 0 read as O or back."""
-    images, texts = captchas(n, 2, recognizer.input_shape)
+    images, texts = draw(generate_captchas, n, 2, recognizer.input_shape)
     predictions = best_path_batch(recognizer.predict_proba(images), recognizer.alphabet)
     merge = str.maketrans("O", "0")
     merged = sequence_accuracy([t.translate(merge) for t in texts], [p.translate(merge) for p in predictions])
@@ -87,35 +62,10 @@ def held_out_rows(recognizer: Recognizer, n: int) -> list[tuple[str, str]]:
 
 
 def synthetic(args: argparse.Namespace) -> None:
-    keras.utils.set_random_seed(args.seed)
     crnn = build_crnn(ALPHABET, **SIZE)
-    start = time.perf_counter()
-    train_images, train_texts = captchas(args.train, 1, crnn.input_shape)
-    generation_rate = args.train / (time.perf_counter() - start)
-    val_images, val_texts = captchas(args.val, 3, crnn.input_shape)
-    train = Batches(train_images, train_texts, crnn.alphabet, crnn.max_label_length, args.batch_size,
-                    shuffle=True, augment=True, seed=args.seed)
-    val = Batches(val_images, val_texts, crnn.alphabet, crnn.max_label_length, args.batch_size)
-
-    clock = EpochClock()
-    history = fit(crnn, train, val, args.out, epochs=args.epochs, schedule="cosine", verbose=2, callbacks=[clock])
-    logs = history.history
-
-    print(f"\nLearning curve (validation: {args.val} captchas of seed 3)")
-    print_table(("epoch", "minutes", "loss", "val_loss", "val sequence accuracy", "val CER"),
-                [(e + 1, f"{clock.minutes[e]:.1f}", f"{logs['loss'][e]:.3f}", f"{logs['val_loss'][e]:.3f}",
-                  f"{logs['val_sequence_accuracy'][e]:.2%}", f"{logs['val_cer'][e]:.4f}")
-                 for e in range(len(history.epoch))])
-
-    print(f"\nSynthetic captchas, 4 to 6 of {len(ALPHABET)} characters")
-    print_table(("measure", "value"), [
-        ("captcha generation images/s (one process)", f"{generation_rate:.0f}"),
-        ("training captchas / epochs run / seed", f"{args.train} / {len(history.epoch)} / {args.seed}"),
-        ("parameters", f"{crnn.inference_model.count_params():,}"),
-        ("training wall time", f"{clock.minutes[-1]:.1f} min"),
-        ("training images/s", f"{args.train * len(history.epoch) / (clock.minutes[-1] * 60):.0f}"),
-        *held_out_rows(Recognizer(crnn.inference_model, crnn.alphabet), args.test),
-    ])
+    train_synthetic(crnn, generate_captchas, "captcha", args)
+    print(f"\nHeld-out synthetic captchas, 4 to 6 of {len(ALPHABET)} characters")
+    print_table(("measure", "value"), held_out_rows(Recognizer(crnn.inference_model, crnn.alphabet), args.test))
 
 
 def score(args: argparse.Namespace) -> None:
@@ -160,13 +110,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parts = parser.add_subparsers(dest="part", required=True)
     p = parts.add_parser("synthetic", help="default CRNN on 4 to 6 character captchas")
-    p.add_argument("--train", type=int, default=60000, help="training captchas (seed 1)")
-    p.add_argument("--val", type=int, default=1000, help="validation captchas (seed 3)")
-    p.add_argument("--test", type=int, default=2000, help="held-out test captchas (seed 2)")
-    p.add_argument("--epochs", type=int, default=11, help="11 x 60,000 captchas fit the 30-minute budget")
-    p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--seed", type=int, default=1, help="weights, shuffling and augmentation")
-    p.add_argument("--out", default="runs/benchmarks/captcha.keras", help="where the best model is kept")
+    add_training_arguments(p, "captcha", train=60000, epochs=11, out="runs/benchmarks/captcha.keras")
     p.set_defaults(run=synthetic)
     p = parts.add_parser("score", help="score a saved captcha model on the held-out captchas")
     p.add_argument("--model", default="runs/benchmarks/captcha.keras")

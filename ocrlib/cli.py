@@ -11,13 +11,14 @@ import numpy as np
 
 from ocrlib.alphabet import Alphabet
 from ocrlib.data.captchas import generate_captchas
+from ocrlib.data.equations import generate_equations
 from ocrlib.data.folder import read_image, read_labels, write_folder
 from ocrlib.data.plates import generate_plates
 from ocrlib.data.preprocess import fit_to_size
 from ocrlib.decoders import DECODERS, decode_batch
 from ocrlib.errors import LabelTooLongError, OcrlibError
 
-GENERATORS = {"plates": generate_plates, "captcha": generate_captchas}
+GENERATORS = {"plates": generate_plates, "captcha": generate_captchas, "equations": generate_equations}
 
 
 def _load_checked(directory: str, alphabet: Alphabet, max_label_length: int | None,

@@ -62,3 +62,13 @@ def leftovers(directory: Path, expected: set[str]) -> set[str]:
 def text_path_probs(path: str, chars: str, high: float = 0.9) -> np.ndarray:
     """(len(path), len(chars) + 1) probabilities whose best path is ``path``, '-' standing for the blank."""
     return one_hot_path([0 if char == "-" else chars.index(char) + 1 for char in path], len(chars) + 1, high)
+
+
+def assert_seeded(generator) -> None:
+    """``generator(n, seed)`` gives the same images and texts for the same seed, and others for another."""
+    images, texts = generator(6, seed=3)
+    again, texts_again = generator(6, seed=3)
+    other, other_texts = generator(6, seed=4)
+    np.testing.assert_array_equal(images, again)
+    assert texts == texts_again
+    assert texts != other_texts and not np.array_equal(images, other)

@@ -5,15 +5,11 @@ import numpy as np
 import pytest
 
 from ocrlib.data.captchas import ALPHABET, generate_captchas
+from tests.helpers import assert_seeded
 
 
 def test_same_seed_same_captchas_and_another_seed_other_ones():
-    images, texts = generate_captchas(6, seed=3)
-    again, texts_again = generate_captchas(6, seed=3)
-    other, other_texts = generate_captchas(6, seed=4)
-    np.testing.assert_array_equal(images, again)
-    assert texts == texts_again
-    assert texts != other_texts and not np.array_equal(images, other)
+    assert_seeded(generate_captchas)
 
 
 def test_default_captchas_are_64x128_bgr_with_4_to_6_digits_and_uppercase_letters():

@@ -11,6 +11,7 @@ import pytest
 from ocrlib.alphabet import Alphabet
 from ocrlib.cli import main
 from ocrlib.data.captchas import generate_captchas
+from ocrlib.data.equations import generate_equations
 from ocrlib.data.folder import LABELS_FILE, load_folder, read_labels, write_folder
 from ocrlib.data.plates import generate_plates
 from ocrlib.metrics import character_error_rate, sequence_accuracy
@@ -51,9 +52,10 @@ def test_generate_writes_32_images_and_labels_csv(smoke):
     np.testing.assert_array_equal(loaded[:, :, :, 0], images)
 
 
-def test_generate_captcha_writes_the_seeded_captchas(tmp_path):
-    assert main(["generate", "captcha", "--n", "5", "--seed", "4", "--out", str(tmp_path / "c")]) == 0
-    images, texts = generate_captchas(5, seed=4)
+@pytest.mark.parametrize("kind, generator", [("captcha", generate_captchas), ("equations", generate_equations)])
+def test_generate_colour_kinds_writes_the_seeded_images(tmp_path, kind, generator):
+    assert main(["generate", kind, "--n", "5", "--seed", "4", "--out", str(tmp_path / "c")]) == 0
+    images, texts = generator(5, seed=4)
     assert [text for _, text in read_labels(tmp_path / "c")] == texts
     loaded, _ = load_folder(tmp_path / "c", (64, 128, 3))
     np.testing.assert_array_equal(loaded, images)

@@ -6,6 +6,7 @@
 is not a decoder: it places a text already read on the time steps (its most probable path).
 """
 from ocrlib.decoders.alignment import best_alignment
+from ocrlib.decoders.arithmetic import arithmetic_search
 from ocrlib.decoders.batch import DECODERS, decode_batch
 from ocrlib.decoders.beam_search import beam_search, beam_search_topk
 from ocrlib.decoders.best_path import best_path, best_path_batch, best_path_probability
@@ -17,6 +18,6 @@ from ocrlib.decoders.probability import loss, probability
 from ocrlib.decoders.token_passing import token_passing
 from ocrlib.decoders.word_beam_search import word_beam_search
 
-__all__ = ["DECODERS", "BKTree", "LanguageModel", "beam_search", "beam_search_topk", "best_alignment", "best_path",
+__all__ = ["DECODERS", "BKTree", "LanguageModel", "arithmetic_search", "beam_search", "beam_search_topk", "best_alignment", "best_path",
            "best_path_batch", "best_path_probability", "decode_batch", "lexicon_search", "loss", "prefix_search",
            "probability", "token_passing", "word_beam_search"]

@@ -4,12 +4,14 @@ from __future__ import annotations
 import numpy as np
 
 from ocrlib.alphabet import Alphabet, as_alphabet
+from ocrlib.decoders.arithmetic import arithmetic_search
 from ocrlib.decoders.beam_search import beam_search
 from ocrlib.decoders.best_path import best_path, best_path_batch
 from ocrlib.decoders.prefix_search import prefix_search
 
 # The CLI's --decoder and Recognizer.recognize(decoder=...) choose from these.
-DECODERS = {"best_path": best_path, "beam_search": beam_search, "prefix_search": prefix_search}
+DECODERS = {"best_path": best_path, "beam_search": beam_search, "prefix_search": prefix_search,
+            "arithmetic": arithmetic_search}
 
 
 def check_decoder(decoder: str) -> None:

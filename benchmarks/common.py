@@ -1,0 +1,80 @@
+"""What the synthetic training benchmarks share: drawing a set, the training recipe with its learning
+curve, and Markdown tables."""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import keras
+import numpy as np
+
+from ocrlib.data.batches import Batches
+from ocrlib.data.preprocess import fit_to_size
+from ocrlib.model import CRNN
+from ocrlib.train import fit
+
+
+class EpochClock(keras.callbacks.Callback):
+    """Minutes since training began, at the end of each epoch."""
+
+    def on_train_begin(self, logs=None):
+        self.start, self.minutes = time.perf_counter(), []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.minutes.append((time.perf_counter() - self.start) / 60)
+
+
+def print_table(header: tuple[str, ...], rows: list[tuple]) -> None:
+    """Print ``rows`` under ``header`` as a Markdown table, columns padded to line up."""
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
+    for row in (header, tuple("-" * w for w in widths), *rows):
+        print("| " + " | ".join(f"{str(cell):<{w}}" for cell, w in zip(row, widths)) + " |")
+
+
+def draw(generator: Callable, n: int, seed: int, input_shape: tuple[int, int, int]) -> tuple[np.ndarray, list[str]]:
+    """``generator(n, seed)`` fitted to the model's input: uint8 (n, H, W, C) and the texts."""
+    images, texts = generator(n, seed)
+    return np.stack([fit_to_size(image, input_shape) for image in images]), texts
+
+
+def train_synthetic(crnn: CRNN, generator: Callable, name: str, args) -> None:
+    """The benchmarks' recipe: ``args.train`` images of seed 1 and ``args.val`` of seed 3, batches of
+    ``args.batch_size`` shuffled and augmented (``args.seed``), Adam with a cosine decay from
+    ``args.learning_rate`` over ``args.epochs``, the best model kept at ``args.out``. Prints the learning
+    curve and a table of the training measures; leaves the best weights in ``crnn``."""
+    keras.utils.set_random_seed(args.seed)
+    start = time.perf_counter()
+    train = draw(generator, args.train, 1, crnn.input_shape)
+    generation_rate = args.train / (time.perf_counter() - start)
+    val = draw(generator, args.val, 3, crnn.input_shape)
+    batches = Batches(*train, crnn.alphabet, crnn.max_label_length, args.batch_size, shuffle=True, augment=True,
+                      seed=args.seed)
+    clock = EpochClock()
+    history = fit(crnn, batches, Batches(*val, crnn.alphabet, crnn.max_label_length, args.batch_size), args.out,
+                  epochs=args.epochs, learning_rate=args.learning_rate, schedule="cosine", verbose=2,
+                  callbacks=[clock])
+    logs, epochs = history.history, len(history.epoch)
+    print(f"\nLearning curve (validation: {args.val} {name}s of seed 3)")
+    print_table(("epoch", "minutes", "loss", "val_loss", "val sequence accuracy", "val CER"),
+                [(e + 1, f"{clock.minutes[e]:.1f}", f"{logs['loss'][e]:.3f}", f"{logs['val_loss'][e]:.3f}",
+                  f"{logs['val_sequence_accuracy'][e]:.2%}", f"{logs['val_cer'][e]:.4f}") for e in range(epochs)])
+    print(f"\nTraining on synthetic {name}s")
+    print_table(("measure", "value"), [
+        (f"{name} generation images/s (one process)", f"{generation_rate:.0f}"),
+        (f"training {name}s / epochs run / seed", f"{args.train} / {epochs} / {args.seed}"),
+        ("parameters", f"{crnn.inference_model.count_params():,}"),
+        ("training wall time", f"{clock.minutes[-1]:.1f} min"),
+        ("training images/s", f"{args.train * epochs / (clock.minutes[-1] * 60):.0f}"),
+    ])
+
+
+def add_training_arguments(parser, name: str, train: int, epochs: int, out: str) -> None:
+    """The options ``train_synthetic`` reads, with this benchmark's defaults."""
+    parser.add_argument("--train", type=int, default=train, help=f"training {name}s (seed 1)")
+    parser.add_argument("--val", type=int, default=1000, help=f"validation {name}s (seed 3)")
+    parser.add_argument("--test", type=int, default=2000, help=f"held-out test {name}s (seed 2)")
+    parser.add_argument("--epochs", type=int, default=epochs)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument("--seed", type=int, default=1, help="weights, shuffling and augmentation")
+    parser.add_argument("--out", default=out, help="where the best model is kept")

@@ -1,0 +1,34 @@
+"""Arithmetic-checked decoding: the most probable text of the final beam that is a right equation.
+
+Beam search keeps the ``beam_width`` most probable texts; read from the best down, the first one that
+parses and whose written result equals its expression's value (``ocrlib.arithmetic``, which never
+executes text) wins. When none does, the best text is returned as it is, so the caller can still see
+what was read and flag it with ``ocrlib.arithmetic.is_consistent``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ocrlib.alphabet import Alphabet
+from ocrlib.arithmetic import EquationError, evaluate, is_consistent
+from ocrlib.decoders.beam_search import beam_search_topk
+
+
+def _parses(expression: str) -> bool:
+    try:
+        evaluate(expression)
+    except EquationError:
+        return False
+    return True
+
+
+def arithmetic_search(probs: np.ndarray, chars: str | Alphabet, beam_width: int = 25,
+                      with_result: bool = True) -> str:
+    """probs: (T, len(chars) + 1), softmax, blank at 0 -> the most probable consistent text of the beam.
+
+    with_result: True for equations (``1+2=3``: must parse and be right), False for an expression alone
+    (``1+2``: must parse).
+    """
+    candidates = [text for text, _ in beam_search_topk(probs, chars, beam_width, k=beam_width)]
+    accept = is_consistent if with_result else _parses
+    return next((text for text in candidates if accept(text)), candidates[0] if candidates else "")

@@ -1,0 +1,67 @@
+import numpy as np
+import pytest
+from PIL import ImageFont
+
+from ocrlib.arithmetic import check, evaluate, is_consistent
+from ocrlib.data.augment import binarize
+from ocrlib.data.equations import ALPHABET, FONTS, generate_equations
+from tests.helpers import assert_seeded
+
+
+def test_same_seed_same_equations_and_another_seed_other_ones():
+    assert_seeded(generate_equations)
+
+
+def test_default_equations_are_64x128_bgr_with_right_results_of_every_kind():
+    images, texts = generate_equations(300, seed=0)
+    assert images.shape == (300, 64, 128, 3) and images.dtype == np.uint8
+    assert set("".join(texts)) == set(ALPHABET)
+    for text in texts:
+        check(text)  # parses, and the written result is right
+    expressions = [text.split("=")[0] for text in texts]
+    assert all(sum(c in "+-*" for c in e) == 2 and sum(c.isdigit() for c in e) == 3 for e in expressions)
+    assert {e.find("(") for e in expressions} == {-1, 0, 2}  # templates abc, (ab)c, a(bc)
+    results = [int(text.split("=")[1]) for text in texts]
+    assert min(results) < 0 and max(results) >= 100  # negative and three-digit results occur
+    assert {len(t) for t in texts} >= set(range(7, 12))
+
+
+def test_the_expression_alone_is_the_competition_format():
+    _, texts = generate_equations(50, seed=0, with_result=False)
+    assert all("=" not in text for text in texts)
+    for text in texts:
+        evaluate(text)
+
+
+def test_a_share_of_wrong_results_for_a_checking_exercise():
+    _, texts = generate_equations(400, seed=0, wrong_share=0.25)
+    wrong = [text for text in texts if not is_consistent(text)]
+    assert 0.18 < len(wrong) / len(texts) < 0.32
+    for text in wrong:
+        value = evaluate(text.split("=")[0])
+        assert 1 <= abs(int(text.split("=")[1]) - value) <= 10
+
+
+def test_the_text_is_drawn_with_ink_that_binarisation_keeps():
+    images, _ = generate_equations(20, seed=1)
+    ink_share = [(binarize()(image, None) == 0).mean() for image in images]
+    assert min(ink_share) > 0.02 and max(ink_share) < 0.5
+
+
+@pytest.mark.parametrize("path", FONTS)
+def test_every_font_has_a_glyph_of_its_own_for_every_character(path):
+    font = ImageFont.truetype(path, 32)
+    masks = [bytes(font.getmask(char)) for char in ALPHABET]
+    assert all(any(mask) for mask in masks)
+    assert len(set(masks)) == len(ALPHABET)  # no character drawn as the missing-glyph box
+
+
+@pytest.mark.parametrize("kwargs, named", [
+    ({"wrong_share": 1.5}, "wrong_share"),
+    ({"wrong_share": 0.1, "with_result": False}, "with_result"),
+    ({"fonts": []}, "fonts"),
+    ({"fonts": ["/no/such/font.ttf"]}, "/no/such/font.ttf"),
+])
+def test_bad_arguments_raise_an_error_naming_them(kwargs, named):
+    with pytest.raises((ValueError, FileNotFoundError), match=named):
+        generate_equations(1, seed=0, **kwargs)
