@@ -37,12 +37,14 @@ def draw(generator: Callable, n: int, seed: int, input_shape: tuple[int, int, in
     return np.stack([fit_to_size(image, input_shape) for image in images]), texts
 
 
-def train_synthetic(crnn: CRNN, generator: Callable, name: str, args) -> None:
-    """The benchmarks' recipe: ``args.train`` images of seed 1 and ``args.val`` of seed 3, batches of
-    ``args.batch_size`` shuffled and augmented (``args.seed``), Adam with a cosine decay from
-    ``args.learning_rate`` over ``args.epochs``, the best model kept at ``args.out``. Prints the learning
-    curve and a table of the training measures; leaves the best weights in ``crnn``."""
+def train_synthetic(build: Callable[[], CRNN], generator: Callable, name: str, args) -> CRNN:
+    """The benchmarks' recipe: ``build()`` a CRNN with weights seeded by ``args.seed``; ``args.train``
+    images of seed 1 and ``args.val`` of seed 3; batches of ``args.batch_size`` shuffled and augmented;
+    Adam with a cosine decay from ``args.learning_rate`` over ``args.epochs``; the best model kept at
+    ``args.out``. Prints the learning curve and a table of the training measures; returns the CRNN
+    with the best weights."""
     keras.utils.set_random_seed(args.seed)
+    crnn = build()
     start = time.perf_counter()
     train = draw(generator, args.train, 1, crnn.input_shape)
     generation_rate = args.train / (time.perf_counter() - start)
@@ -66,6 +68,7 @@ def train_synthetic(crnn: CRNN, generator: Callable, name: str, args) -> None:
         ("training wall time", f"{clock.minutes[-1]:.1f} min"),
         ("training images/s", f"{args.train * epochs / (clock.minutes[-1] * 60):.0f}"),
     ])
+    return crnn
 
 
 def add_training_arguments(parser, name: str, train: int, epochs: int, out: str) -> None:

@@ -62,8 +62,7 @@ def held_out_rows(recognizer: Recognizer, n: int) -> list[tuple[str, str]]:
 
 
 def synthetic(args: argparse.Namespace) -> None:
-    crnn = build_crnn(ALPHABET, **SIZE)
-    train_synthetic(crnn, generate_captchas, "captcha", args)
+    crnn = train_synthetic(lambda: build_crnn(ALPHABET, **SIZE), generate_captchas, "captcha", args)
     print(f"\nHeld-out synthetic captchas, 4 to 6 of {len(ALPHABET)} characters")
     print_table(("measure", "value"), held_out_rows(Recognizer(crnn.inference_model, crnn.alphabet), args.test))
 

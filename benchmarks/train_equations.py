@@ -51,8 +51,8 @@ def held_out_rows(recognizer: Recognizer, n: int) -> list[tuple[str, ...]]:
 
 
 def train(args: argparse.Namespace) -> None:
-    crnn = build_crnn(ALPHABET, dense_units=args.units, rnn_units=args.units)
-    train_synthetic(crnn, generate_equations, "equation", args)
+    crnn = train_synthetic(lambda: build_crnn(ALPHABET, dense_units=args.units, rnn_units=args.units),
+                           generate_equations, "equation", args)
     score_model(Recognizer(crnn.inference_model, crnn.alphabet), args.test)
 
 
