@@ -16,7 +16,6 @@ from __future__ import annotations
 from ocrlib.errors import OcrlibError
 
 DIGITS = frozenset("0123456789")
-CHARS = "0123456789+-*()="
 
 
 class EquationError(OcrlibError):
@@ -106,8 +105,17 @@ def check(text: str) -> int:
 
 def is_consistent(text: str) -> bool:
     """True for an equation that parses and whose written result is the expression's value."""
+    return _holds(check, text)
+
+
+def is_expression(text: str) -> bool:
+    """True for an expression without ``=`` that parses."""
+    return _holds(evaluate, text)
+
+
+def _holds(test, text: str) -> bool:
     try:
-        value, result = parse(text)
+        test(text)
     except EquationError:
         return False
-    return result is not None and value == result
+    return True

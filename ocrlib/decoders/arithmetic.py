@@ -10,16 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from ocrlib.alphabet import Alphabet
-from ocrlib.arithmetic import EquationError, evaluate, is_consistent
+from ocrlib.arithmetic import is_consistent, is_expression
 from ocrlib.decoders.beam_search import beam_search_topk
-
-
-def _parses(expression: str) -> bool:
-    try:
-        evaluate(expression)
-    except EquationError:
-        return False
-    return True
 
 
 def arithmetic_search(probs: np.ndarray, chars: str | Alphabet, beam_width: int = 25,
@@ -30,5 +22,5 @@ def arithmetic_search(probs: np.ndarray, chars: str | Alphabet, beam_width: int 
     (``1+2``: must parse).
     """
     candidates = [text for text, _ in beam_search_topk(probs, chars, beam_width, k=beam_width)]
-    accept = is_consistent if with_result else _parses
+    accept = is_consistent if with_result else is_expression
     return next((text for text in candidates if accept(text)), candidates[0] if candidates else "")
