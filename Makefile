@@ -1,11 +1,14 @@
 # make demo: set up .venv, generate synthetic plates, train a CRNN on the CPU, report held-out accuracy.
-# make test: unit tests and the notebooks under nbval (OCRLIB_FAST=1: small data, few epochs).
+# make test: unit tests and the notebooks under nbval (OCRLIB_FAST=1: small data, few epochs), then
+#   the model, loss, training and decoder tests again on the JAX backend.
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 DEMO := runs/demo
 OCRLIB := $(PY) -m ocrlib
+BACKEND_TESTS := tests/test_model.py tests/test_ctc.py tests/test_train.py tests/test_recognizer.py \
+	tests/test_decoders.py tests/test_batches.py
 
 .PHONY: demo test clean
 
@@ -25,6 +28,7 @@ demo: $(INSTALLED)
 
 test: $(INSTALLED)
 	OCRLIB_FAST=1 $(PY) -m pytest tests notebooks --nbval-lax --sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+	KERAS_BACKEND=jax $(PY) -m pytest $(BACKEND_TESTS) -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) runs data/plates-train data/plates-test

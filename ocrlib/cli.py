@@ -1,10 +1,11 @@
-"""``python -m ocrlib generate|train|evaluate|predict``: one function per command."""
+"""``python -m ocrlib generate|train|evaluate|predict|export``: one function per command."""
 from __future__ import annotations
 
 import argparse
 import json
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from ocrlib.data.plates import generate_plates
 from ocrlib.data.preprocess import fit_to_size
 from ocrlib.decoders import DECODERS, decode_batch
 from ocrlib.errors import LabelTooLongError, OcrlibError
+from ocrlib.export import FORMATS
 
 GENERATORS = {"plates": generate_plates, "captcha": generate_captchas, "equations": generate_equations}
 
@@ -48,11 +50,23 @@ def generate(args: argparse.Namespace) -> None:
 def train(args: argparse.Namespace) -> None:
     import keras
 
+    from ocrlib.distribute import data_parallel, mixed_precision
+
+    keras.utils.set_random_seed(args.seed)
+    devices, replicas = data_parallel() if args.distribute == "mirrored" else (nullcontext(), 1)
+    with mixed_precision() if args.mixed_precision else nullcontext(), devices:
+        if args.distribute:
+            print(f"data-parallel on {replicas} replicas: batches of {args.batch_size} x {replicas}")
+        _train(args, replicas)
+
+
+def _train(args: argparse.Namespace, replicas: int) -> None:
+    """Build the CRNN for the labels' alphabet, split off the validation images and fit it, in batches
+    of ``args.batch_size`` images per replica."""
     from ocrlib.data.batches import Batches
     from ocrlib.model import build_crnn
     from ocrlib.train import fit
 
-    keras.utils.set_random_seed(args.seed)
     input_shape = (args.height, args.width, args.channels)
     texts = [text for _, text in read_labels(args.data)]
     if args.val_data:
@@ -75,10 +89,10 @@ def train(args: argparse.Namespace) -> None:
         val_images, val_texts = images[val_rows], [texts[i] for i in val_rows]
         images, texts = images[train_rows], [texts[i] for i in train_rows]
     print(f"{len(texts)} training and {len(val_texts)} validation images")
-    max_length = crnn.max_label_length
-    train_batches = Batches(images, texts, alphabet, max_length, args.batch_size, shuffle=True,
-                            augment=not args.no_augment, seed=args.seed)
-    val_batches = Batches(val_images, val_texts, alphabet, max_length, args.batch_size)
+    max_length, batch_size = crnn.max_label_length, args.batch_size * replicas
+    train_batches = Batches(images, texts, alphabet, max_length, batch_size, shuffle=True,
+                            augment=not args.no_augment, seed=args.seed, replicas=replicas)
+    val_batches = Batches(val_images, val_texts, alphabet, max_length, batch_size, replicas=replicas)
     start = time.perf_counter()
     history = fit(crnn, train_batches, val_batches, args.out, epochs=args.epochs,
                   learning_rate=args.learning_rate, schedule=args.schedule, patience=args.patience,
@@ -144,6 +158,14 @@ def predict(args: argparse.Namespace) -> None:
         print(f"{path}\t{text}\t{confidence:.4f}")
 
 
+def export(args: argparse.Namespace) -> None:
+    from ocrlib.export import export_model
+    from ocrlib.recognizer import Recognizer
+
+    path = export_model(Recognizer.load(args.model), args.out, args.format)
+    print(f"wrote the {args.format} model to {path}")
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python -m ocrlib", description="Read text in images with a CRNN + CTC.")
     commands = main.add_subparsers(dest="command", required=True)
@@ -164,7 +186,7 @@ def parser() -> argparse.ArgumentParser:
     # Defaults for a small real set (about 1,000 images): small batches give CTC enough updates to
     # leave its all-blank start, and early stopping ends the run well before 100 epochs.
     p.add_argument("--epochs", type=int, default=100)
-    p.add_argument("--batch-size", type=int, default=8)
+    p.add_argument("--batch-size", type=int, default=8, help="images per batch (per replica with --distribute)")
     p.add_argument("--learning-rate", type=float, default=1e-3)
     p.add_argument("--schedule", choices=("plateau", "cosine"), default="plateau",
                    help="learning rate: halve when val_loss stalls, or decay to 0 over --epochs")
@@ -176,6 +198,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-augment", action="store_true", help="train on the images as they are")
     p.add_argument("--resume", action="store_true", help="continue from OUT.last.keras if it exists")
     p.add_argument("--seed", type=int, default=0, help="weights, validation split, shuffling and augmentation")
+    p.add_argument("--distribute", choices=("mirrored",),
+                   help="data-parallel on every visible GPU (MirroredStrategy on TensorFlow, DataParallel on JAX)")
+    p.add_argument("--mixed-precision", action="store_true",
+                   help="float16 compute with float32 weights, softmax and CTC (for GPUs with tensor cores)")
     p.set_defaults(run=train)
 
     p = commands.add_parser("evaluate", help="score a model on a labelled folder")
@@ -187,10 +213,16 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(run=evaluate)
 
     p = commands.add_parser("predict", help="print path<TAB>text<TAB>confidence for each image")
-    p.add_argument("--model", required=True)
+    p.add_argument("--model", required=True, help="a .keras model, or an .onnx export (run by ONNX Runtime)")
     p.add_argument("--decoder", choices=sorted(DECODERS), default="best_path")
     p.add_argument("images", nargs="+")
     p.set_defaults(run=predict)
+
+    p = commands.add_parser("export", help="write a .keras model as ONNX, TFLite or a TensorFlow SavedModel")
+    p.add_argument("--model", required=True, help="a .keras model written by train")
+    p.add_argument("--format", required=True, choices=FORMATS)
+    p.add_argument("--out", required=True, help="M.onnx, M.tflite (plus M.tflite.json), or a SavedModel folder")
+    p.set_defaults(run=export)
     return main
 
 

@@ -111,12 +111,14 @@ def build_crnn(
     x = layers.Dropout(dropout)(x)
     for _ in range(rnn_layers):
         x = layers.Bidirectional(layers.LSTM(rnn_units, return_sequences=True, dropout=dropout))(x)
-    probs = layers.Dense(alphabet.num_classes, activation="softmax", name="probs")(x)
+    # float32 whatever the dtype policy: a float16 softmax rounds small probabilities to 0, and CTC
+    # takes their logarithm.
+    probs = layers.Dense(alphabet.num_classes, activation="softmax", dtype="float32", name="probs")(x)
     inference_model = keras.Model(image, probs, name="crnn" if rnn_layers else "cnn")
 
     labels = keras.Input(shape=(None,), dtype="int32", name="labels")
     label_length = keras.Input(shape=(1,), dtype="int32", name="label_length")
-    loss = layers.Lambda(ctc_lambda, output_shape=(1,), name="ctc")([probs, labels, label_length])
+    loss = layers.Lambda(ctc_lambda, output_shape=(1,), dtype="float32", name="ctc")([probs, labels, label_length])
     training_model = keras.Model([image, labels, label_length], loss, name="crnn_ctc")
 
     crnn = CRNN(inference_model, training_model, alphabet)

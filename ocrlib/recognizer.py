@@ -58,7 +58,13 @@ class Recognizer:
 
     @classmethod
     def load(cls, path: str | Path) -> Recognizer:
-        """Load a model written by ``save`` (safe_mode=True: no Lambda layer, no code runs)."""
+        """Load a model written by ``save`` (.keras, with safe_mode=True: no Lambda layer, no code runs),
+        or an ONNX export (.onnx, run by ONNX Runtime)."""
+        if Path(path).suffix == ".onnx":
+            from ocrlib.onnx_model import OnnxModel
+
+            model = OnnxModel(path)
+            return cls(model, Alphabet(model.metadata["alphabet"]), model.metadata)
         metadata = read_metadata(path)
         model = keras.saving.load_model(path, compile=False, safe_mode=True)
         return cls(model, Alphabet(metadata["alphabet"]), metadata)

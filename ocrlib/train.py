@@ -7,7 +7,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from ocrlib.data.batches import Batches
+from ocrlib.data.batches import Batches, padded_to_multiple
 from ocrlib.decoders import best_path_batch
 from ocrlib.errors import ModelFileError
 from ocrlib.metrics import character_error_rate, sequence_accuracy
@@ -28,11 +28,15 @@ class DecodeCallback(keras.callbacks.Callback):
     def __init__(self, crnn: CRNN, val: Batches, show: int = 4, verbose: bool = True):
         super().__init__()
         self.recognizer = Recognizer(crnn.inference_model, crnn.alphabet)
-        self.images, self.texts = val.images, val.texts
+        self.val, self.texts = val, val.texts
         self.show, self.verbose = show, verbose
 
     def on_epoch_end(self, epoch, logs=None):
-        probs = self.recognizer.predict_proba(self.images)
+        # Model.predict on batches the replicas can share, not the recognizer's predict_on_batch: under
+        # data-parallel training, only predict splits a batch over the replicas rather than giving each all of it.
+        rows = padded_to_multiple(np.arange(len(self.texts)), self.val.replicas)
+        images = self.recognizer.preprocess(self.val.images[rows])
+        probs = self.recognizer.model.predict(images, batch_size=self.val.batch_size, verbose=0)[: len(self.texts)]
         predictions = best_path_batch(probs, self.recognizer.alphabet)
         accuracy = sequence_accuracy(self.texts, predictions)
         cer = character_error_rate(self.texts, predictions)

@@ -38,6 +38,21 @@ def test_batches_yield_the_training_model_inputs():
     assert last_inputs["image"].shape[0] == 2
 
 
+@pytest.mark.parametrize("n, replicas, expected", [
+    (11, 2, [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 8]]),  # the short last batch repeats its own rows
+    (10, 2, [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]),         # already a multiple: unchanged
+    (1, 4, [[0, 0, 0, 0]]),
+])
+def test_every_batch_is_a_multiple_of_the_replicas(n, replicas, expected):
+    batches = Batches(numbered_images(n), texts_for(n), ALPHABET, 15, batch_size=4, replicas=replicas)
+    batch_rows = [[int(round(v * 255)) for v in batches[i][0]["image"][:, 0, 0, 0]] for i in range(len(batches))]
+    assert batch_rows == expected
+    inputs, target = batches[len(batches) - 1]
+    texts = [ALPHABET.decode(label[: length[0]]) for label, length in zip(inputs["labels"], inputs["label_length"])]
+    assert texts == [str(row) for row in expected[-1]]  # labels follow their images
+    assert len(target) == len(expected[-1])
+
+
 def test_labels_are_encoded_and_padded():
     batches = Batches(numbered_images(2), ["907", "11"], ALPHABET, max_label_length=5, batch_size=2)
     inputs, _ = batches[0]

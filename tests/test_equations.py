@@ -4,7 +4,7 @@ from PIL import ImageFont
 
 from ocrlib.arithmetic import check, evaluate, is_consistent
 from ocrlib.data.augment import binarize
-from ocrlib.data.equations import ALPHABET, FONTS, generate_equations
+from ocrlib.data.equations import ALPHABET, FONTS, _add_dots, generate_equations
 from tests.helpers import assert_seeded
 
 
@@ -65,3 +65,13 @@ def test_every_font_has_a_glyph_of_its_own_for_every_character(path):
 def test_bad_arguments_raise_an_error_naming_them(kwargs, named):
     with pytest.raises((ValueError, FileNotFoundError), match=named):
         generate_equations(1, seed=0, **kwargs)
+
+
+def test_dots_keep_off_the_masked_area():
+    image = np.full((64, 128, 3), 200, np.uint8)
+    keep_off = np.zeros((64, 128), bool)
+    keep_off[:, :64] = True
+    for seed in range(20):
+        _add_dots(image, (0, 0, 0), keep_off, np.random.default_rng(seed))
+    assert (image[:, :63] == 200).all()  # a dot of radius 1 centred at column 64 reaches column 63
+    assert (image[:, 64:] != 200).any(axis=-1).sum() > 100

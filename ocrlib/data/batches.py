@@ -29,16 +29,24 @@ def encode_labels(texts: Sequence[str], alphabet: Alphabet, max_label_length: in
     return labels, lengths
 
 
+def padded_to_multiple(rows: np.ndarray, multiple: int) -> np.ndarray:
+    """``rows`` (N,) repeated cyclically up to the next multiple of ``multiple``: [a, b, c], 2 -> [a, b, c, a]."""
+    return np.resize(rows, len(rows) + (-len(rows) % multiple))
+
+
 class Batches(keras.utils.PyDataset):
     """Batches of ``({"image", "labels", "label_length"}, dummy target)`` for the training model.
 
     images: uint8 (N, H, W, C), already fitted to the model's input size. Labels are checked and encoded
     up front, so a bad label fails before training starts. With ``augment``, each batch is shifted,
     contrast/brightness-jittered and noised on the fly; with ``shuffle``, the order changes every epoch.
+    replicas: every batch holds a multiple of this many images, as data-parallel training on JAX needs
+    (each replica gets an equal share); a short last batch is filled up by repeating its own images.
     """
 
     def __init__(self, images: np.ndarray, texts: Sequence[str], alphabet: Alphabet, max_label_length: int,
-                 batch_size: int = 64, shuffle: bool = False, augment: bool = False, seed: int = 0):
+                 batch_size: int = 64, shuffle: bool = False, augment: bool = False, seed: int = 0,
+                 replicas: int = 1):
         super().__init__()
         if len(images) != len(texts):
             raise ValueError(f"{len(images)} images but {len(texts)} texts")
@@ -46,7 +54,7 @@ class Batches(keras.utils.PyDataset):
             raise ValueError("no images to make batches of")
         self.images, self.texts = images, list(texts)
         self.labels, self.label_lengths = encode_labels(texts, alphabet, max_label_length)
-        self.batch_size, self.shuffle, self.augment = batch_size, shuffle, augment
+        self.batch_size, self.shuffle, self.augment, self.replicas = batch_size, shuffle, augment, replicas
         self.rng = np.random.default_rng(seed)
         self.order = self.rng.permutation(len(images)) if shuffle else np.arange(len(images))
 
@@ -54,7 +62,7 @@ class Batches(keras.utils.PyDataset):
         return -(-len(self.images) // self.batch_size)
 
     def __getitem__(self, index: int):
-        rows = self.order[index * self.batch_size : (index + 1) * self.batch_size]
+        rows = padded_to_multiple(self.order[index * self.batch_size : (index + 1) * self.batch_size], self.replicas)
         images = to_model_range(self.images[rows])
         if self.augment:
             images = augment_batch(images, self.rng)

@@ -6,7 +6,8 @@ then ``=`` and the result, which may be negative or have up to three digits. Eac
 (the DejaVu and STIX fonts matplotlib ships, the DroidSansMono font captcha ships: nothing is
 downloaded), each character its own size, vertical jitter and slight rotation; minus signs are thin
 bars; the line is drawn on a coloured paper with half-tone noise curves, shrunk to fit, then sprinkled
-with dots and pixel noise.
+with dots and pixel noise. Dots keep off the characters: one that touches a 6 can close it into an 8,
+and then the label would be wrong for a person too.
 """
 from __future__ import annotations
 
@@ -91,7 +92,7 @@ def _colours(rng: np.random.Generator) -> tuple[tuple[int, ...], tuple[int, ...]
 def render_equation(text: str, rng: np.random.Generator, size: tuple[int, int] = (64, 128),
                     fonts: Sequence[str] = FONTS) -> np.ndarray:
     """Draw ``text`` (any characters the fonts have) as a uint8 BGR image (H, W, 3): noise curves on
-    the paper, the text over them, then dots and pixel noise over everything."""
+    the paper, the text over them, dots around the text and pixel noise over everything."""
     height, width = size
     background, ink = _colours(rng)
     line = _line_of_text(text, rng, fonts, ink)
@@ -104,10 +105,14 @@ def render_equation(text: str, rng: np.random.Generator, size: tuple[int, int] =
     paper = np.full((height, width, 3), background, np.uint8)
     _draw_curves(paper, ink, rng)
     canvas = Image.fromarray(paper).convert("RGBA")
-    canvas.alpha_composite(line, (int(rng.integers(2, width - line.width - 1)),
-                                  int(rng.integers(2, height - line.height - 1))))
+    left, top = int(rng.integers(2, width - line.width - 1)), int(rng.integers(2, height - line.height - 1))
+    canvas.alpha_composite(line, (left, top))
     image = np.ascontiguousarray(np.asarray(canvas.convert("RGB"))[:, :, ::-1])
-    return _add_dots_and_noise(image, ink[::-1], rng)
+    text_mask = np.zeros((height, width), np.uint8)
+    text_mask[top:top + line.height, left:left + line.width] = np.asarray(line)[:, :, 3] > 0
+    _add_dots(image, ink[::-1], cv2.dilate(text_mask, np.ones((7, 7), np.uint8)).astype(bool), rng)
+    sigma = rng.uniform(0, 10)
+    return np.clip(image + rng.normal(0, sigma, image.shape), 0, 255).astype(np.uint8)
 
 
 def _line_of_text(text: str, rng: np.random.Generator, fonts: Sequence[str], ink: tuple[int, ...]) -> Image.Image:
@@ -140,15 +145,16 @@ def _draw_curves(paper: np.ndarray, ink: tuple[int, ...], rng: np.random.Generat
         cv2.polylines(paper, [np.stack([x, y], axis=1).astype(np.int32)], False, tone, 1, cv2.LINE_AA)
 
 
-def _add_dots_and_noise(image: np.ndarray, ink: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
-    """10 to 60 dots of radius 0 or 1 (a third in the ink colour), then Gaussian pixel noise of sigma 0 to 10. Modifies ``image``."""
+def _add_dots(image: np.ndarray, ink: tuple[int, ...], keep_off: np.ndarray, rng: np.random.Generator) -> None:
+    """Up to 10 to 60 dots of radius 0 or 1 (a third in the ink colour) on ``image`` (H, W, 3); those
+    centred where the bool mask ``keep_off`` (H, W) is set are left out. Modifies ``image``."""
     height, width = image.shape[:2]
     for _ in range(int(rng.integers(10, 60))):
-        centre = (int(rng.integers(0, width)), int(rng.integers(0, height)))
+        x, y = int(rng.integers(0, width)), int(rng.integers(0, height))
         colour = ink if rng.random() < 0.3 else tuple(int(v) for v in rng.integers(0, 256, 3))
-        cv2.circle(image, centre, int(rng.integers(0, 2)), colour, -1)
-    sigma = rng.uniform(0, 10)
-    return np.clip(image + rng.normal(0, sigma, image.shape), 0, 255).astype(np.uint8)
+        radius = int(rng.integers(0, 2))
+        if not keep_off[y, x]:
+            cv2.circle(image, (x, y), radius, colour, -1)
 
 
 def generate_equations(n: int, seed: int, size: tuple[int, int] = (64, 128), with_result: bool = True,

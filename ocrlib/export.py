@@ -1,0 +1,98 @@
+"""Models that leave Python: a recognizer's inference model as ONNX, TFLite or a TensorFlow SavedModel.
+
+Every format takes what the Keras model takes, images (B, H, W, C) float32 in [0, 1] with any batch
+size B, and returns the per-step probabilities (B, T, len(alphabet) + 1), blank at 0. The alphabet and
+input size travel with the model: inside an ONNX file (metadata ``ocrlib``), beside a TFLite file
+(``M.tflite.json``), inside a SavedModel folder (``ocrlib.json``). Writes are atomic.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ocrlib.atomic import atomic_target
+
+if TYPE_CHECKING:  # keras is imported when a model is exported: the CLI reads FORMATS without it
+    import keras
+
+    from ocrlib.recognizer import Recognizer
+
+FORMATS = ("onnx", "tflite", "saved_model")
+METADATA_KEY = "ocrlib"
+
+
+def export_model(recognizer: Recognizer, path: str | Path, format: str) -> Path:
+    """Write ``recognizer``'s model to ``path`` in ``format`` (one of ``FORMATS``); returns ``path``.
+
+    The model exported is its ``portable_copy``: float32 (for a mixed-precision model), and for
+    TFLite with the LSTMs unrolled. Needs the TensorFlow backend.
+    """
+    import keras
+
+    if format not in FORMATS:
+        raise ValueError(f"unknown export format {format!r}: choose one of {', '.join(FORMATS)}")
+    suffix = {"onnx": ".onnx", "tflite": ".tflite", "saved_model": ""}[format]
+    path = Path(path)
+    if path.suffix != suffix:
+        raise ValueError(f"a {format} export needs a path ending in {suffix!r}: {path}"
+                         if suffix else f"a saved_model export is a folder, give a path without a suffix: {path}")
+    if format == "saved_model" and path.exists():
+        raise ValueError(f"{path} already exists: a SavedModel folder is not overwritten, choose another path")
+    if keras.backend.backend() != "tensorflow":
+        raise ValueError(f"export needs the TensorFlow backend (KERAS_BACKEND=tensorflow), not {keras.backend.backend()!r}")
+    model = portable_copy(recognizer.model, unroll=format == "tflite")
+    metadata = json.dumps({"alphabet": recognizer.alphabet.chars, "input_shape": list(recognizer.input_shape)})
+    with atomic_target(path, directory=format == "saved_model") as temporary:
+        if format == "onnx":
+            _export_onnx(model, temporary, metadata)
+        elif format == "tflite":
+            model.export(str(temporary), format="litert", verbose=False)
+        else:
+            model.export(str(temporary), format="tf_saved_model", verbose=False)
+            (temporary / "ocrlib.json").write_text(metadata)
+    if format == "tflite":
+        with atomic_target(tflite_metadata_path(path)) as temporary:
+            temporary.write_text(metadata)
+    return path
+
+
+def tflite_metadata_path(path: str | Path) -> Path:
+    """Where the alphabet and input size of a TFLite export live: ``M.tflite`` -> ``M.tflite.json``."""
+    return Path(f"{path}.json")
+
+
+def _export_onnx(model: keras.Model, path: Path, metadata: str) -> None:
+    import onnx
+
+    model.export(str(path), format="onnx", verbose=False)
+    graph = onnx.load(path)
+    entry = graph.metadata_props.add()
+    entry.key, entry.value = METADATA_KEY, metadata
+    onnx.save(graph, path)
+
+
+def portable_copy(model: keras.Model, unroll: bool = False) -> keras.Model:
+    """A copy of ``model`` with the same weights that every converter takes: all layers compute in
+    float32 (a mixed-precision model keeps its weights in float32 anyway), and with ``unroll`` the
+    LSTMs are unrolled over their fixed number of steps, so no loop is left for TFLite to need
+    TensorFlow's own (select) ops for."""
+    import keras
+
+    copy = keras.Model.from_config(_portable_config(model.get_config(), unroll))
+    copy.set_weights(model.get_weights())
+    copy(keras.ops.zeros((1, *model.input_shape[1:])))  # the exporters want a model that has been called
+    return copy
+
+
+def _portable_config(config, unroll: bool):
+    """A layer or model config, at any depth, with every dtype policy float32 and (``unroll``) every LSTM unrolled."""
+    if isinstance(config, list):
+        return [_portable_config(value, unroll) for value in config]
+    if not isinstance(config, dict):
+        return config
+    config = {key: "float32" if key == "dtype" and isinstance(value, dict) and value.get("class_name") == "DTypePolicy"
+              else _portable_config(value, unroll) for key, value in config.items()}
+    if unroll and config.get("class_name") == "LSTM":
+        config["config"]["unroll"] = True
+    return config
