@@ -82,8 +82,9 @@ def test_data_parallel_uses_both_replicas_and_follows_the_one_device_loss_curve(
     assert two["copies_equal"] and two["moved"], "both copies must take every update"
     for curve in (one["loss"], two["loss"]):
         assert np.all(np.diff(curve) < 0), curve
-    # Same weights, same global batches: only the batch-norm statistics (per replica) differ.
-    np.testing.assert_allclose(two["loss"], one["loss"], rtol=0.15)
+    # Same weights, same global batches: the curves agree (measured: within 0.2% on TensorFlow, whose
+    # batch-norm statistics are per replica, and to the digit on JAX).
+    np.testing.assert_allclose(two["loss"], one["loss"], rtol=0.02)
 
 
 def test_mixed_precision_computes_in_float16_with_softmax_and_ctc_in_float32(plates32, tmp_path):
