@@ -5,8 +5,8 @@
 Exports the model to ONNX in a temporary folder, then prints, for each runtime, images/s in batches
 of 256 (preprocessed images in, probabilities out), the latency of one image (median of 200 calls),
 and how far its probabilities and best-path texts are from Keras' on the generated images (give
---data the kind the model reads). Without --model it times an untrained CRNN of the default size: speed does not depend
-on the weights.
+--data the kind the model reads). Without --model it times an untrained CRNN of the default size:
+speed does not depend on the weights.
 """
 from __future__ import annotations
 

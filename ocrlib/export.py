@@ -66,10 +66,10 @@ def _export_onnx(model: keras.Model, path: Path, metadata: str) -> None:
     import onnx
 
     model.export(str(path), format="onnx", verbose=False)
-    graph = onnx.load(path)
-    entry = graph.metadata_props.add()
+    exported = onnx.load(path)
+    entry = exported.metadata_props.add()
     entry.key, entry.value = METADATA_KEY, metadata
-    onnx.save(graph, path)
+    onnx.save(exported, path)
 
 
 def portable_copy(model: keras.Model, unroll: bool = False) -> keras.Model:
