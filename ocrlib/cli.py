@@ -72,7 +72,7 @@ def _train(args: argparse.Namespace, replicas: int) -> None:
     if args.val_data:
         texts += [text for _, text in read_labels(args.val_data)]
     alphabet = Alphabet(args.alphabet) if args.alphabet else Alphabet.from_texts(texts)
-    crnn = build_crnn(alphabet, input_shape)
+    crnn = build_crnn(alphabet, input_shape, shortcut=args.shortcut)
     print(f"alphabet ({len(alphabet)}): {alphabet.chars!r}; {crnn.time_steps} time steps, "
           f"labels up to {crnn.max_label_length} characters")
     images, texts = _load_checked(args.data, alphabet, crnn.max_label_length, input_shape)
@@ -196,6 +196,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--width", type=int, default=128)
     p.add_argument("--channels", type=int, default=1, choices=(1, 3))
     p.add_argument("--no-augment", action="store_true", help="train on the images as they are")
+    p.add_argument("--shortcut", action="store_true",
+                   help="the softmax also reads the column features past the LSTMs: leaves CTC's all-blank "
+                        "start sooner on varied data such as synthetic plates")
     p.add_argument("--resume", action="store_true", help="continue from OUT.last.keras if it exists")
     p.add_argument("--seed", type=int, default=0, help="weights, validation split, shuffling and augmentation")
     p.add_argument("--distribute", choices=("mirrored",),

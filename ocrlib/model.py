@@ -76,12 +76,17 @@ def build_crnn(
     dropout: float = 0.0,
     max_label_length: int | None = None,
     rnn_layers: int = 2,
+    shortcut: bool = False,
 ) -> CRNN:
     """Build the inference and training models of a CRNN for ``alphabet``.
 
     input_shape: (H, W, C); H must be divisible by 2 ** len(filters) and W by 4.
     rnn_layers: bidirectional LSTMs over the sequence; 0 gives a CNN-only model, whose softmax at each
     time step sees only the receptive field of its column (``receptive_field_width``).
+    shortcut: the softmax reads the dense layer's column features beside the LSTMs' output (the two
+    concatenated), so its gradient reaches the CNN without passing through the LSTMs: on varied data
+    (plates photographed in many ways) CTC then leaves its all-blank start as soon as a CNN-only
+    model does, where the plain CRNN can stay in it for many epochs.
     max_label_length: if given, raise ``LabelTooLongError`` unless T >= 2 * max_label_length + 1.
     """
     alphabet = as_alphabet(alphabet)
@@ -108,9 +113,11 @@ def build_crnn(
     x = layers.Permute((2, 1, 3))(x)
     x = layers.Reshape((time_steps, feature_height * feature_depth))(x)
     x = layers.Dense(dense_units, activation="relu")(x)
-    x = layers.Dropout(dropout)(x)
+    x = features = layers.Dropout(dropout)(x)
     for _ in range(rnn_layers):
         x = layers.Bidirectional(layers.LSTM(rnn_units, return_sequences=True, dropout=dropout))(x)
+    if rnn_layers and shortcut:
+        x = layers.Concatenate()([features, x])
     # float32 whatever the dtype policy: a float16 softmax rounds small probabilities to 0, and CTC
     # takes their logarithm.
     probs = layers.Dense(alphabet.num_classes, activation="softmax", dtype="float32", name="probs")(x)

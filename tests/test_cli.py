@@ -76,6 +76,15 @@ def test_train_writes_the_model_and_its_last_checkpoint(smoke):
     assert recognizer.input_shape == (64, 128, 1)
 
 
+def test_train_shortcut_saves_the_model_whose_softmax_also_reads_the_column_features(smoke, tmp_path):
+    model = tmp_path / "S.keras"
+    assert main(["train", "--data", str(smoke["data"]), "--val-split", "0.25", "--epochs", "1", "--batch-size", "8",
+                 "--shortcut", "--out", str(model)]) == 0
+    layers = {type(layer).__name__ for layer in Recognizer.load(model).model.layers}
+    assert "Concatenate" in layers
+    assert "Concatenate" not in {type(layer).__name__ for layer in Recognizer.load(smoke["model"]).model.layers}
+
+
 def test_evaluate_json_prints_n_accuracy_and_cer_last(smoke, capsys):
     code = main(["evaluate", "--model", str(smoke["model"]), "--data", str(smoke["data"]), "--json"])
     assert code == 0

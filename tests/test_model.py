@@ -133,3 +133,23 @@ def test_each_image_is_standardised_so_brightness_does_not_change_the_reading(cr
     image = rng.uniform(0.1, 0.6, (2, 64, 128, 1)).astype(np.float32)
     dark, light = (keras.ops.convert_to_numpy(crnn.inference_model(x, training=False)) for x in (image, image + 0.3))
     np.testing.assert_allclose(dark, light, atol=1e-5)
+
+
+@pytest.mark.parametrize("shortcut", [False, True])
+def test_with_the_lstms_silenced_only_the_shortcut_model_still_sees_the_image(shortcut, rng):
+    crnn = build_crnn("ab", shortcut=shortcut, **TINY)
+    for layer in crnn.inference_model.layers:
+        if isinstance(layer, keras.layers.Bidirectional):
+            for weight in layer.weights:
+                weight.assign(np.zeros(weight.shape, np.float32))
+    images = rng.uniform(0, 1, (2, 64, 128, 1)).astype(np.float32)
+    probs = keras.ops.convert_to_numpy(crnn.inference_model(images, training=False))
+    depends_on_image = not np.allclose(probs[0], probs[1], atol=1e-6)
+    assert depends_on_image == shortcut
+
+
+def test_the_shortcut_adds_one_softmax_row_per_dense_feature_and_keeps_the_shapes():
+    plain, shortcut = build_crnn("abc", **TINY), build_crnn("abc", shortcut=True, **TINY)
+    assert shortcut.inference_model.output_shape == plain.inference_model.output_shape
+    extra = TINY["dense_units"] * plain.alphabet.num_classes
+    assert shortcut.inference_model.count_params() == plain.inference_model.count_params() + extra
