@@ -22,14 +22,18 @@ def last_checkpoint_path(best_path: str | Path) -> Path:
 
 
 class DecodeCallback(keras.callbacks.Callback):
-    """Each epoch: decode the validation images, add ``val_sequence_accuracy`` and ``val_cer`` to the
-    logs (so later callbacks can monitor them) and print a few truth -> prediction pairs."""
+    """Each epoch: decode the images of ``val``, add ``{prefix}_sequence_accuracy`` and ``{prefix}_cer``
+    to the logs (so later callbacks can monitor them) and print a few truth -> prediction pairs.
 
-    def __init__(self, crnn: CRNN, val: Batches, show: int = 4, verbose: bool = True):
+    prefix: ``val`` for the validation set; another name scores another set alongside, e.g. real
+    images that must not choose the checkpoint (``fit`` runs extra callbacks after its checkpoint).
+    """
+
+    def __init__(self, crnn: CRNN, val: Batches, show: int = 4, verbose: bool = True, prefix: str = "val"):
         super().__init__()
         self.recognizer = Recognizer(crnn.inference_model, crnn.alphabet)
         self.val, self.texts = val, val.texts
-        self.show, self.verbose = show, verbose
+        self.show, self.verbose, self.prefix = show, verbose, prefix
 
     def on_epoch_end(self, epoch, logs=None):
         # Model.predict on batches the replicas can share, not the recognizer's predict_on_batch: under
@@ -41,12 +45,12 @@ class DecodeCallback(keras.callbacks.Callback):
         accuracy = sequence_accuracy(self.texts, predictions)
         cer = character_error_rate(self.texts, predictions)
         if logs is not None:
-            logs.update(val_sequence_accuracy=accuracy, val_cer=cer)
+            logs.update({f"{self.prefix}_sequence_accuracy": accuracy, f"{self.prefix}_cer": cer})
         if self.verbose:
             pairs = "  ".join(
                 f"{t}->{p}{'' if t == p else ' x'}" for t, p in zip(self.texts[: self.show], predictions)
             )
-            print(f"\nepoch {epoch + 1}: val sequence accuracy {accuracy:.4f}, CER {cer:.4f} | {pairs}")
+            print(f"\nepoch {epoch + 1}: {self.prefix} sequence accuracy {accuracy:.4f}, CER {cer:.4f} | {pairs}")
 
 
 class Checkpoint(keras.callbacks.Callback):

@@ -85,8 +85,9 @@ def plot_samples(images: Sequence[np.ndarray], truths: Sequence[str], prediction
 
 
 def plot_history(history: dict[str, list[float]]) -> plt.Figure:
-    """Training curves from ``History.history``: CTC loss, and validation accuracy and CER when present."""
-    scores = [k for k in ("val_sequence_accuracy", "val_cer") if k in history]
+    """Training curves from ``History.history``: CTC loss, and the sequence accuracy and CER of every
+    scored set when present (``val_...``, and e.g. ``real_...`` from an extra ``DecodeCallback``)."""
+    scores = [k for k in history if k.endswith(("_sequence_accuracy", "_cer"))]
     figure, axes = plt.subplots(1, 1 + bool(scores), figsize=(10 if scores else 5, 3.5), squeeze=False)
     epochs = np.arange(1, len(history["loss"]) + 1)
     for key in ("loss", "val_loss"):

@@ -196,6 +196,13 @@ def test_decode_callback_scores_every_validation_image():
     assert logs["val_cer"] == pytest.approx((0 + 0 + 1 + 2 + 0) / 10)
 
 
+def test_decode_callback_with_a_prefix_logs_its_own_keys_and_leaves_the_validation_keys_alone():
+    crnn = CRNN(LookupModel(["12", "3"]), None, ALPHABET)
+    logs = {"val_sequence_accuracy": 0.25}
+    DecodeCallback(crnn, Batches(numbered(2), ["12", "34"], ALPHABET, 15), verbose=False, prefix="real").on_epoch_end(0, logs)
+    assert logs == {"val_sequence_accuracy": 0.25, "real_sequence_accuracy": 0.5, "real_cer": pytest.approx(0.25)}
+
+
 def test_decode_callback_prints_truth_and_prediction_pairs(capsys):
     crnn = CRNN(LookupModel(["12", "3"]), None, ALPHABET)
     val = Batches(numbered(2), ["12", "34"], ALPHABET, 15)

@@ -59,6 +59,10 @@ def test_history_plot_has_a_score_panel_only_when_scores_exist():
     assert len(scored.axes) == 2
     assert [line.get_label() for line in scored.axes[1].lines] == ["val_sequence_accuracy", "val_cer"]
     np.testing.assert_array_equal(scored.axes[1].lines[0].get_xdata(), [1, 2, 3])
+    two_sets = plot_history({**losses, "val_sequence_accuracy": [0.1, 0.5, 0.9], "real_sequence_accuracy": [0, 0.2, 0.6],
+                             "real_cer": [1.0, 0.4, 0.2], "learning_rate": [1e-3, 5e-4, 1e-4]})
+    assert [line.get_label() for line in two_sets.axes[1].lines] == ["val_sequence_accuracy", "real_sequence_accuracy",
+                                                                     "real_cer"]
 
 
 def test_probability_matrix_draws_each_path_over_the_matrix_with_a_legend(rng):
