@@ -3,24 +3,23 @@ import re
 import numpy as np
 import pytest
 
-from ocrlib.data.plates import ALPHABET, FORMATS, add_photometric_noise, generate_plates, random_plate_text, render_plate
+from ocrlib.data.fonts import FontError
+from ocrlib.data.plates import (ALPHABET, FAMILIES, FORMATS, ORIGINAL_FORMATS, add_photometric_noise, generate_plates,
+                                random_plate_text, render_plate)
+from tests.helpers import assert_seeded
 
-RUSSIAN = re.compile(r"^[ABEKMHOPCTYX]\d{3}[ABEKMHOPCTYX]{2}\d{2}$")
-LATIN = re.compile(r"^[A-Z0-9]{5,8}$")
+PATTERNS = {
+    "russian": r"[ABEKMHOPCTYX]\d{3}[ABEKMHOPCTYX]{2}\d{2}",
+    "latin": r"[A-Z0-9]{5,8}",
+    "mercosur": r"[A-Z]{2}\d{3}[A-Z]{2}|[A-Z]{3}\d[A-Z]\d{2}",
+    "two_group": r"[A-Z]{3}\d{3}|[A-Z]{2}\d{4}|[A-Z]{3}\d{4}|\d{3}[A-Z]{3}",
+    "eu": r"[A-Z]{2}\d{3}[A-Z]{2}|[A-Z]{3}\d{4}|[A-Z]{2}\d{2}[A-Z]{3}|\d{2}[A-Z]{3}\d",
+    "us": r"\d[A-Z]{3}\d{3}|[A-Z]{3}\d{4}|\d{3}[A-Z]{3}|[A-Z]{2}\d{5}",
+}
 
 
-def test_same_seed_gives_identical_images_and_texts():
-    images_a, texts_a = generate_plates(12, seed=5)
-    images_b, texts_b = generate_plates(12, seed=5)
-    np.testing.assert_array_equal(images_a, images_b)
-    assert texts_a == texts_b
-
-
-def test_another_seed_gives_other_plates():
-    images_a, texts_a = generate_plates(12, seed=5)
-    images_b, texts_b = generate_plates(12, seed=6)
-    assert texts_a != texts_b
-    assert not np.array_equal(images_a, images_b)
+def test_same_seed_gives_identical_images_and_texts_and_another_seed_others():
+    assert_seeded(generate_plates)
 
 
 def test_images_are_uint8_n_by_64_by_128(plates32):
@@ -36,22 +35,50 @@ def test_other_sizes_are_honoured():
     assert images.shape == (3, 32, 96) and len(texts) == 3
 
 
-def test_russian_texts_match_the_russian_format():
-    _, texts = generate_plates(40, seed=1, formats=("russian",))
-    assert all(RUSSIAN.match(t) for t in texts), texts
+@pytest.mark.parametrize("plate_format", FORMATS)
+def test_texts_follow_their_format(plate_format):
+    _, texts = generate_plates(40, seed=1, formats=(plate_format,))
+    assert all(re.fullmatch(PATTERNS[plate_format], t) for t in texts), texts
 
 
-def test_latin_texts_are_5_to_8_latin_letters_and_digits():
+def test_latin_texts_vary_in_length():
     _, texts = generate_plates(40, seed=1, formats=("latin",))
-    assert all(LATIN.match(t) for t in texts), texts
     assert len({len(t) for t in texts}) > 1
 
 
-def test_default_formats_mix_both_and_fit_the_alphabet(plates32):
-    _, texts = plates32
-    assert any(RUSSIAN.match(t) for t in texts) and any(not RUSSIAN.match(t) for t in texts)
-    assert all(LATIN.match(t) or RUSSIAN.match(t) for t in texts)
+def test_default_formats_mix_all_and_labels_hold_only_capitals_and_digits():
+    _, texts = generate_plates(300, seed=2)
+    matched = {name for name in FORMATS for t in texts if re.fullmatch(PATTERNS[name], t)}
+    assert matched == set(FORMATS)
     assert set("".join(texts)) <= set(ALPHABET)
+
+
+def test_without_layouts_only_the_original_formats_are_drawn():
+    _, texts = generate_plates(60, seed=3, families=[f for f in FAMILIES if f != "layouts"])
+    assert all(any(re.fullmatch(PATTERNS[name], t) for name in ORIGINAL_FORMATS) for t in texts)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_switching_a_family_off_changes_the_pictures(family):
+    images, texts = generate_plates(6, seed=4)
+    other_images, other_texts = generate_plates(6, seed=4, families=[f for f in FAMILIES if f != family])
+    assert not np.array_equal(images, other_images)
+    if family != "layouts":  # the texts come from a generator of their own
+        assert texts == other_texts
+
+
+def test_colours_give_light_on_dark_plates_too_and_without_them_all_are_dark_on_light():
+    # A plate of one thin character filling its image: nearly every pixel is the plate, a few the
+    # character, which pulls the mean below the median when it is the darker.
+    def dark_on_light(families, plate_format):
+        rng = np.random.default_rng(5)
+        flat = np.array([render_plate("1", rng, plate_format=plate_format, families=families).ravel()
+                         for _ in range(100)], float)
+        return flat.mean(axis=1) < np.median(flat, axis=1)
+
+    assert 0.2 < dark_on_light(["colours"], "two_group").mean() < 0.8  # black plates with white characters
+    assert dark_on_light(["colours"], "mercosur").mean() > 0.8
+    assert dark_on_light([], "two_group").all()
 
 
 def test_unknown_format_raises_value_error_naming_it():
@@ -59,25 +86,39 @@ def test_unknown_format_raises_value_error_naming_it():
         generate_plates(2, seed=0, formats=("latin", "german"))
     with pytest.raises(ValueError, match="german"):
         random_plate_text(np.random.default_rng(0), "german")
+    with pytest.raises(ValueError, match="german"):
+        render_plate("AB123", np.random.default_rng(0), plate_format="german")
 
 
-def test_render_plate_is_seeded():
-    a = render_plate("AB123", np.random.default_rng(3))
-    b = render_plate("AB123", np.random.default_rng(3))
+def test_unknown_family_raises_value_error_naming_it():
+    with pytest.raises(ValueError, match="weather"):
+        generate_plates(2, seed=0, families=("fonts", "weather"))
+
+
+def test_characters_a_plate_cannot_carry_are_named():
+    with pytest.raises(ValueError, match=r"\['a', 'é'\]"):
+        render_plate("AB1aé", np.random.default_rng(0))
+
+
+def test_unreadable_fonts_are_named(tmp_path):
+    broken = tmp_path / "broken.ttf"
+    broken.write_bytes(b"\x00" * 100)
+    with pytest.raises(FontError, match="broken.ttf"):
+        generate_plates(2, seed=0, fonts=["DejaVu Sans", str(broken)])
+    with pytest.raises(FontError, match="Comic Sans"):
+        generate_plates(2, seed=0, fonts=["Comic Sans"])
+
+
+def test_render_plate_is_seeded_and_draws_groups_without_their_spaces_in_the_label():
+    a = render_plate("AB 123 CD", np.random.default_rng(3), plate_format="mercosur")
+    b = render_plate("AB 123 CD", np.random.default_rng(3), plate_format="mercosur")
     assert a.dtype == np.uint8 and a.shape == (64, 128)
     np.testing.assert_array_equal(a, b)
 
 
-def test_generate_plates_is_render_plate_then_photometric_noise():
-    rng = np.random.default_rng(4)
-    texts, images = [], []
-    for _ in range(5):
-        plate_format = FORMATS[rng.integers(0, len(FORMATS))]
-        texts.append(random_plate_text(rng, plate_format))
-        images.append(render_plate(texts[-1], rng, plate_format=plate_format))
-    expected_images, expected_texts = generate_plates(5, seed=4)
-    assert texts == expected_texts
-    np.testing.assert_array_equal(add_photometric_noise(np.stack(images), rng), expected_images)
+def test_a_chosen_font_is_used():
+    images = {face: generate_plates(4, seed=6, fonts=[face])[0] for face in ("DejaVu Serif", "Hershey Simplex")}
+    assert not np.array_equal(*images.values())
 
 
 def test_photometric_noise_is_seeded_keeps_shape_and_changes_each_image_differently():
@@ -88,3 +129,12 @@ def test_photometric_noise_is_seeded_keeps_shape_and_changes_each_image_differen
     assert not np.array_equal(noisy[0], noisy[1])
     with_channel = add_photometric_noise(clean[..., None], np.random.default_rng(1))
     assert with_channel.shape == (3, 64, 128, 1)
+
+
+def test_photometric_noise_has_the_standard_deviation_it_draws():
+    flat = np.full((400, 64, 128), 128, np.uint8)
+    noisy = add_photometric_noise(flat, np.random.default_rng(2)).astype(float)
+    # Each image: a constant (brightness) plus noise of a standard deviation drawn from [0, 12].
+    spread = noisy.reshape(400, -1).std(axis=1)
+    assert 0 <= spread.min() < 1 and 11 < spread.max() <= 12.5
+    assert abs(spread.mean() - 6) < 0.5

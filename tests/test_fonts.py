@@ -1,0 +1,63 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ocrlib.data.fonts import CAP_HEIGHT, FACES, TRUETYPE_FACES, FontError, check_face, glyph, line_mask
+from ocrlib.data.plates import ALPHABET
+
+SYMBOLS_ONLY = str(Path(TRUETYPE_FACES["STIX"]).with_name("STIXSizOneSymReg.ttf"))  # big brackets, no letters
+
+
+@pytest.mark.parametrize("face", FACES)
+def test_every_shipped_face_draws_every_plate_character(face):
+    check_face(face, ALPHABET)
+    heights = {glyph(face, char).shape[0] for char in ALPHABET}
+    assert len(heights) == 1, "all glyphs of a face share one frame"
+    assert all(glyph(face, char).max() == 255 for char in ALPHABET)
+
+
+def test_glyphs_are_cropped_to_their_ink_left_and_right():
+    for char in "I1WM":
+        mask = glyph("DejaVu Sans", char)
+        assert mask[:, 0].any() and mask[:, -1].any(), char
+    assert glyph("DejaVu Sans", "I").shape[1] < glyph("DejaVu Sans", "W").shape[1] / 3
+
+
+def test_cap_top_and_baseline_sit_on_the_same_rows_for_every_character():
+    rows = [np.flatnonzero(glyph("DejaVu Sans Bold", char).max(axis=1) > 128) for char in "HEZ17"]
+    tops, bottoms = {r[0] for r in rows}, {r[-1] for r in rows}
+    assert max(tops) - min(tops) <= 1 and max(bottoms) - min(bottoms) <= 1
+    assert CAP_HEIGHT - 2 <= bottoms.pop() - tops.pop() + 1 <= CAP_HEIGHT + 2
+
+
+def test_negative_spacing_makes_glyphs_touch_and_positive_spacing_separates_them():
+    apart, touching = line_mask("DejaVu Sans", "HH", 0.3), line_mask("DejaVu Sans", "HH", -0.05)
+    assert not apart.max(axis=0).all(), "a gap of empty columns between the two H"
+    assert touching.max(axis=0).all(), "no empty column between touching glyphs"
+    assert apart.shape[1] - touching.shape[1] == round(0.35 * CAP_HEIGHT)
+
+
+def test_fixed_pitch_puts_narrow_and_wide_digits_in_equal_cells():
+    narrow, wide = line_mask("DejaVu Sans", "11", 0.1, fixed_pitch=True), line_mask("DejaVu Sans", "00", 0.1, fixed_pitch=True)
+    assert narrow.shape[1] > 2 * glyph("DejaVu Sans", "1").shape[1]
+    assert abs(narrow.shape[1] - wide.shape[1]) <= glyph("DejaVu Sans", "0").shape[1] - glyph("DejaVu Sans", "1").shape[1]
+
+
+def test_a_missing_font_file_is_named():
+    with pytest.raises(FontError, match="nowhere.ttf"):
+        check_face("/nowhere.ttf")
+
+
+def test_a_file_that_is_not_a_font_is_named(tmp_path):
+    bad = tmp_path / "broken.ttf"
+    bad.write_bytes(b"not a font at all")
+    with pytest.raises(FontError, match="broken.ttf"):
+        check_face(str(bad))
+
+
+def test_a_face_without_a_glyph_names_the_face_and_the_character():
+    with pytest.raises(FontError, match=r"STIXSizOneSymReg.*'A'"):
+        check_face(SYMBOLS_ONLY, "A")
+    with pytest.raises(FontError, match=r"Hershey Simplex.*'é'"):
+        glyph("Hershey Simplex", "é")
