@@ -3,12 +3,14 @@ curve, and Markdown tables."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import keras
 import numpy as np
 
 from ocrlib.data.batches import Batches
+from ocrlib.data.folder import load_folder
 from ocrlib.data.preprocess import fit_to_size
 from ocrlib.model import CRNN
 from ocrlib.train import fit
@@ -37,12 +39,14 @@ def draw(generator: Callable, n: int, seed: int, input_shape: tuple[int, int, in
     return np.stack([fit_to_size(image, input_shape) for image in images]), texts
 
 
-def train_synthetic(build: Callable[[], CRNN], generator: Callable, name: str, args) -> CRNN:
+def train_synthetic(build: Callable[[], CRNN], generator: Callable, name: str, args,
+                    callbacks: Sequence[keras.callbacks.Callback] = ()) -> CRNN:
     """The benchmarks' recipe: ``build()`` a CRNN with weights seeded by ``args.seed``; ``args.train``
     images of seed 1 and ``args.val`` of seed 3; batches of ``args.batch_size`` shuffled and augmented;
-    Adam with a cosine decay from ``args.learning_rate`` over ``args.epochs``; the best model kept at
-    ``args.out``. Prints the learning curve and a table of the training measures; returns the CRNN
-    with the best weights."""
+    Adam with a cosine decay from ``args.learning_rate`` over ``args.epochs``; the best model (lowest
+    validation loss) kept at ``args.out``. Prints the learning curve, with the scores that extra
+    ``callbacks`` log (``DecodeCallback(..., prefix="real")``: real sequence accuracy and CER), and a
+    table of the training measures; returns the CRNN with the best weights."""
     keras.utils.set_random_seed(args.seed)
     crnn = build()
     start = time.perf_counter()
@@ -54,12 +58,15 @@ def train_synthetic(build: Callable[[], CRNN], generator: Callable, name: str, a
     clock = EpochClock()
     history = fit(crnn, batches, Batches(*val, crnn.alphabet, crnn.max_label_length, args.batch_size), args.out,
                   epochs=args.epochs, learning_rate=args.learning_rate, schedule="cosine", verbose=2,
-                  callbacks=[clock])
+                  callbacks=[clock, *callbacks])
     logs, epochs = history.history, len(history.epoch)
+    scored = ["val", *(key.removesuffix("_sequence_accuracy") for key in logs
+                       if key.endswith("_sequence_accuracy") and key != "val_sequence_accuracy")]
     print(f"\nLearning curve (validation: {args.val} {name}s of seed 3)")
-    print_table(("epoch", "minutes", "loss", "val_loss", "val sequence accuracy", "val CER"),
+    print_table(("epoch", "minutes", "loss", "val_loss", *(f"{s} {m}" for s in scored for m in ("sequence accuracy", "CER"))),
                 [(e + 1, f"{clock.minutes[e]:.1f}", f"{logs['loss'][e]:.3f}", f"{logs['val_loss'][e]:.3f}",
-                  f"{logs['val_sequence_accuracy'][e]:.2%}", f"{logs['val_cer'][e]:.4f}") for e in range(epochs)])
+                  *(v for s in scored for v in (f"{logs[s + '_sequence_accuracy'][e]:.2%}", f"{logs[s + '_cer'][e]:.4f}")))
+                 for e in range(epochs)])
     print(f"\nTraining on synthetic {name}s")
     print_table(("measure", "value"), [
         (f"{name} generation images/s (one process)", f"{generation_rate:.0f}"),
@@ -81,3 +88,15 @@ def add_training_arguments(parser, name: str, train: int, epochs: int, out: str)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=1, help="weights, shuffling and augmentation")
     parser.add_argument("--out", default=out, help="where the best model is kept")
+
+
+REAL_PLATES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real-plates-ar"
+
+
+def load_real_plates(input_shape: tuple[int, int, int]) -> tuple[np.ndarray, list[str]] | None:
+    """The real plate crops beside the repository (``../shared/data/real-plates-ar``), fitted to the
+    model's input: uint8 (147, H, W, C) and texts; or None, saying so, where the folder is absent."""
+    if not REAL_PLATES.is_dir():
+        print(f"no real plates at {REAL_PLATES}: the real-plate scores are skipped")
+        return None
+    return load_folder(REAL_PLATES, input_shape)
