@@ -14,7 +14,7 @@ from ocrlib.alphabet import Alphabet
 from ocrlib.data.captchas import generate_captchas
 from ocrlib.data.equations import generate_equations
 from ocrlib.data.folder import read_image, read_labels, write_folder
-from ocrlib.data.plates import generate_plates
+from ocrlib.data.plates import FORMATS as PLATE_FORMATS, generate_plates
 from ocrlib.data.preprocess import fit_to_size
 from ocrlib.decoders import DECODERS, decode_batch
 from ocrlib.errors import LabelTooLongError, OcrlibError
@@ -42,7 +42,12 @@ def _load_checked(directory: str, alphabet: Alphabet, max_label_length: int | No
 
 
 def generate(args: argparse.Namespace) -> None:
-    images, texts = GENERATORS[args.kind](args.n, args.seed)
+    options = {}
+    if args.formats:
+        if args.kind != "plates":
+            raise ValueError(f"--formats chooses plate formats: {args.kind} has none")
+        options["formats"] = args.formats
+    images, texts = GENERATORS[args.kind](args.n, args.seed, **options)
     write_folder(args.out, images, texts)
     print(f"wrote {len(texts)} {args.kind} images and labels.csv to {args.out}")
 
@@ -175,6 +180,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--n", type=int, required=True, help="number of images")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True, help="folder to create (must not exist or be empty)")
+    p.add_argument("--formats", nargs="+", choices=PLATE_FORMATS,
+                   help="plates only: the formats to draw (default: all), e.g. mercosur two_group")
     p.set_defaults(run=generate)
 
     p = commands.add_parser("train", help="train a CRNN on a labelled folder")

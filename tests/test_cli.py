@@ -61,6 +61,16 @@ def test_generate_colour_kinds_writes_the_seeded_images(tmp_path, kind, generato
     np.testing.assert_array_equal(loaded, images)
 
 
+def test_generate_plates_of_chosen_formats_writes_those_formats_only(tmp_path):
+    assert main(["generate", "plates", "--n", "6", "--seed", "4", "--formats", "mercosur", "--out", str(tmp_path / "m")]) == 0
+    assert [text for _, text in read_labels(tmp_path / "m")] == generate_plates(6, seed=4, formats=["mercosur"])[1]
+
+
+def test_generate_formats_for_another_kind_exits_2_naming_the_option(tmp_path, capsys):
+    assert main(["generate", "captcha", "--n", "2", "--formats", "eu", "--out", str(tmp_path / "c")]) == 2
+    assert "--formats" in capsys.readouterr().err
+
+
 def test_generate_into_a_non_empty_folder_fails_with_exit_code_2(smoke, capsys):
     assert main(["generate", "plates", "--n", "2", "--out", str(smoke["data"])]) == 2
     assert str(smoke["data"]) in capsys.readouterr().err
