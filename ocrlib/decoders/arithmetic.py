@@ -11,7 +11,7 @@ import numpy as np
 
 from ocrlib.alphabet import Alphabet
 from ocrlib.arithmetic import is_consistent, is_expression
-from ocrlib.decoders.beam_search import beam_search_topk
+from ocrlib.decoders.beam_search import first_accepted
 
 
 def arithmetic_search(probs: np.ndarray, chars: str | Alphabet, beam_width: int = 25,
@@ -21,6 +21,4 @@ def arithmetic_search(probs: np.ndarray, chars: str | Alphabet, beam_width: int 
     with_result: True for equations (``1+2=3``: must parse and be right), False for an expression alone
     (``1+2``: must parse).
     """
-    candidates = [text for text, _ in beam_search_topk(probs, chars, beam_width, k=beam_width)]
-    accept = is_consistent if with_result else is_expression
-    return next((text for text in candidates if accept(text)), candidates[0] if candidates else "")
+    return first_accepted(probs, chars, is_consistent if with_result else is_expression, beam_width)

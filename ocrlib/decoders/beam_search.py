@@ -9,6 +9,8 @@ character ``LanguageModel`` adds ``lm_weight * log P_lm(text)`` to each score.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from ocrlib.alphabet import Alphabet, as_alphabet
@@ -36,6 +38,14 @@ def beam_search_topk(probs: np.ndarray, chars: str | Alphabet, beam_width: int =
     if k < 1:
         raise ValueError(f"k must be >= 1, got {k}")
     return _search(probs, chars, beam_width, lm, lm_weight, prune)[:k]
+
+
+def first_accepted(probs: np.ndarray, chars: str | Alphabet, accept: Callable[[str], object],
+                   beam_width: int = 25) -> str:
+    """The most probable text of the final beam for which ``accept(text)`` is true; the most probable
+    text when none is (so the caller still sees what was read), "" when the beam is empty."""
+    candidates = [text for text, _ in beam_search_topk(probs, chars, beam_width, k=beam_width)]
+    return next((text for text in candidates if accept(text)), candidates[0] if candidates else "")
 
 
 def _search(probs, chars, beam_width, lm, lm_weight, prune) -> list[tuple[str, float]]:
