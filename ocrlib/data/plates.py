@@ -75,8 +75,7 @@ def random_plate_text(rng: np.random.Generator, plate_format: str) -> str:
 
 def _random_groups(rng: np.random.Generator, plate_format: str) -> list[str]:
     """The groups a plate of ``plate_format`` prints, e.g. ``mercosur`` -> ``["AB", "123", "CD"]``."""
-    if plate_format not in PLATE_FORMATS:
-        raise ValueError(f"unknown plate format {plate_format!r}: choose from {FORMATS}")
+    _check_format(plate_format)
     patterns = PLATE_FORMATS[plate_format].patterns
     pools = {"L": string.ascii_uppercase, "D": string.digits, "X": ALPHABET, "R": RUSSIAN_LETTERS}
     pattern = patterns[rng.integers(len(patterns))]
@@ -84,9 +83,13 @@ def _random_groups(rng: np.random.Generator, plate_format: str) -> list[str]:
     return "".join(pools[p][c % len(pools[p])] if p in pools else " " for p, c in zip(pattern, codes)).split()
 
 
-def _check_drawable(text: str, plate_format: str) -> None:
+def _check_format(plate_format: str) -> None:
     if plate_format not in PLATE_FORMATS:
         raise ValueError(f"unknown plate format {plate_format!r}: choose from {FORMATS}")
+
+
+def _check_drawable(text: str, plate_format: str) -> None:
+    _check_format(plate_format)
     unknown = sorted(set(text.replace(" ", "")) - set(ALPHABET))
     if unknown:
         raise ValueError(f"plate text {text!r} has characters a plate cannot carry: {unknown}; "
@@ -503,7 +506,7 @@ def generate_plates(n: int, seed: int, size: tuple[int, int] = (64, 128), format
     if formats is None:
         formats = FORMATS if "layouts" in families else ORIGINAL_FORMATS
     for plate_format in formats:
-        _check_drawable("A", plate_format)
+        _check_format(plate_format)
     if not formats:
         raise ValueError(f"formats is empty: choose from {FORMATS}")
     if not fonts:
