@@ -24,10 +24,10 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+from ocrlib import Recognizer, build_crnn  # noqa: E402  (first: it starts TensorFlow with oneDNN)
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from ocrlib import Recognizer, build_crnn  # noqa: E402
 from ocrlib.data.batches import Batches  # noqa: E402
 from ocrlib.data.plates import ALPHABET, FAMILIES, FORMATS, generate_plates  # noqa: E402
 from ocrlib.decoders import best_path_batch  # noqa: E402

@@ -1,4 +1,12 @@
 """ocrlib: read text in images without segmenting characters (CRNN + CTC, Keras 3)."""
+import os
+
+from ocrlib.startup import ONEDNN_DEFAULT, tensorflow_start_up_hidden
+
+os.environ.setdefault(*ONEDNN_DEFAULT)
+with tensorflow_start_up_hidden():
+    import keras  # noqa: F401  (the backend's start-up log, hidden where TF_CPP_MIN_LOG_LEVEL=3)
+
 from ocrlib.alphabet import Alphabet
 from ocrlib.model import CRNN, build_crnn
 from ocrlib.recognizer import Recognizer

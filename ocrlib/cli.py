@@ -41,12 +41,15 @@ def _load_checked(directory: str, alphabet: Alphabet, max_label_length: int | No
     return images, [text for _, text in pairs]
 
 
+# Options of `generate` that only one kind of image takes: option -> kind.
+KIND_OPTIONS = {"formats": "plates", "charset": "captcha"}
+
+
 def generate(args: argparse.Namespace) -> None:
-    options = {}
-    if args.formats:
-        if args.kind != "plates":
-            raise ValueError(f"--formats chooses plate formats: {args.kind} has none")
-        options["formats"] = args.formats
+    options = {name: getattr(args, name) for name in KIND_OPTIONS if getattr(args, name)}
+    for name in options:
+        if args.kind != KIND_OPTIONS[name]:
+            raise ValueError(f"--{name} is an option of {KIND_OPTIONS[name]} only, not of {args.kind}")
     images, texts = GENERATORS[args.kind](args.n, args.seed, **options)
     write_folder(args.out, images, texts)
     print(f"wrote {len(texts)} {args.kind} images and labels.csv to {args.out}")
@@ -182,6 +185,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="folder to create (must not exist or be empty)")
     p.add_argument("--formats", nargs="+", choices=PLATE_FORMATS,
                    help="plates only: the formats to draw (default: all), e.g. mercosur two_group")
+    p.add_argument("--charset", help="captcha only: the characters to draw (default: 0-9 and A-Z)")
     p.set_defaults(run=generate)
 
     p = commands.add_parser("train", help="train a CRNN on a labelled folder")

@@ -7,6 +7,12 @@ from keras import ops
 EPSILON = 1e-7
 
 
+def min_time_steps(text: str) -> int:
+    """The fewest time steps on which CTC can emit ``text``: L + r, one step per character and a blank
+    between each of the r pairs of equal neighbours (``"apple"``: 5 + 1)."""
+    return len(text) + sum(a == b for a, b in zip(text, text[1:]))
+
+
 def ctc_loss(labels, label_length, probs):
     """Per-sample CTC loss, written with ``keras.ops`` so any Keras backend can train it.
 

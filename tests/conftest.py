@@ -3,6 +3,7 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+import ocrlib  # noqa: E402, F401  (before any test imports Keras: ocrlib starts TensorFlow with oneDNN)
 import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")

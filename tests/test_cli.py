@@ -71,6 +71,17 @@ def test_generate_formats_for_another_kind_exits_2_naming_the_option(tmp_path, c
     assert "--formats" in capsys.readouterr().err
 
 
+def test_generate_captcha_charset_draws_only_those_characters(tmp_path):
+    assert main(["generate", "captcha", "--n", "8", "--seed", "3", "--charset", "0O", "--out", str(tmp_path / "c")]) == 0
+    texts = [text for _, text in read_labels(tmp_path / "c")]
+    assert texts == generate_captchas(8, seed=3, charset="0O")[1] and set("".join(texts)) == {"0", "O"}
+
+
+def test_generate_charset_for_another_kind_exits_2_naming_the_option(tmp_path, capsys):
+    assert main(["generate", "equations", "--n", "2", "--charset", "12", "--out", str(tmp_path / "e")]) == 2
+    assert "--charset" in capsys.readouterr().err
+
+
 def test_generate_into_a_non_empty_folder_fails_with_exit_code_2(smoke, capsys):
     assert main(["generate", "plates", "--n", "2", "--out", str(smoke["data"])]) == 2
     assert str(smoke["data"]) in capsys.readouterr().err

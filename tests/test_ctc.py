@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from ocrlib.ctc import ctc_loss, ctc_loss_reference, forward_log_alpha
+from ocrlib.ctc import ctc_loss, ctc_loss_reference, forward_log_alpha, min_time_steps
 from ocrlib.model import build_crnn
 from tests.helpers import TINY, random_probs
 
@@ -181,3 +181,11 @@ def test_gradient_reference_handles_zero_probabilities():
     gradient = ctc_gradient_reference(probs, [1, 2])
     assert np.all(np.isfinite(gradient))
     np.testing.assert_allclose(gradient.sum(axis=1), 0.0, atol=1e-12)
+
+
+@pytest.mark.parametrize("text", ["a", "ab", "aa", "aba", "aaa", "abba", "aabbcc", "cabbage"])
+def test_min_time_steps_is_the_shortest_matrix_on_which_the_text_has_a_probability(text):
+    # The forward algorithm decides: p(text) > 0 on a uniform (T, C) matrix iff some alignment of T steps exists.
+    label = [" abcdeg".index(char) for char in text]
+    fits = [np.isfinite(ctc_loss_reference(np.full((steps, 7), 1 / 7), label)) for steps in range(1, 20)]
+    assert fits.index(True) + 1 == min_time_steps(text) and all(fits[fits.index(True):])

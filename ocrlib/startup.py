@@ -1,0 +1,39 @@
+"""How ``import ocrlib`` starts TensorFlow: with its oneDNN kernels, and without its start-up lines.
+
+oneDNN: TensorFlow turns its oneDNN CPU kernels on by default only on CPUs with AVX-512. On others
+(AVX2 machines, such as the 2-core AMD EPYC this project is measured on), the CRNN then trains 2 to 3
+times slower. ``ONEDNN_DEFAULT`` turns them on unless ``TF_ENABLE_ONEDNN_OPTS`` is already set (0 keeps
+them off); it only counts before TensorFlow is first imported.
+
+Start-up lines: TensorFlow writes a few lines to the process's stderr while its libraries load
+("Could not find cuda drivers", "oneDNN custom operations are on"), before it reads
+``TF_CPP_MIN_LOG_LEVEL``. With the variable at 3, ``import ocrlib`` points file descriptor 2 at
+/dev/null while Keras (and TensorFlow) load, so a notebook's first cell and the command line's output
+stay clean. Python errors raised by the import still reach the user: they are printed after stderr
+is back.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+ONEDNN_DEFAULT = ("TF_ENABLE_ONEDNN_OPTS", "1")
+
+
+@contextmanager
+def tensorflow_start_up_hidden() -> Iterator[None]:
+    """Within the block, writes to file descriptor 2 go nowhere if ``TF_CPP_MIN_LOG_LEVEL`` is 3."""
+    if os.environ.get("TF_CPP_MIN_LOG_LEVEL") != "3":
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
