@@ -122,16 +122,20 @@ def build_crnn(
     # takes their logarithm.
     probs = layers.Dense(alphabet.num_classes, activation="softmax", dtype="float32", name="probs")(x)
     inference_model = keras.Model(image, probs, name="crnn" if rnn_layers else "cnn")
-
-    labels = keras.Input(shape=(None,), dtype="int32", name="labels")
-    label_length = keras.Input(shape=(1,), dtype="int32", name="label_length")
-    loss = layers.Lambda(ctc_lambda, output_shape=(1,), dtype="float32", name="ctc")([probs, labels, label_length])
-    training_model = keras.Model([image, labels, label_length], loss, name="crnn_ctc")
-
-    crnn = CRNN(inference_model, training_model, alphabet)
+    crnn = CRNN(inference_model, ctc_training_model(inference_model), alphabet)
     if max_label_length is not None:
         crnn.check_labels(["x" * max_label_length])
     return crnn
+
+
+def ctc_training_model(inference_model: keras.Model) -> keras.Model:
+    """The training model around ``inference_model`` (same weights): inputs image, labels (B, L) int32
+    padded with 0 and label_length (B, 1); output the CTC loss (B, 1), computed by a ``Lambda`` layer."""
+    image, probs = inference_model.input, inference_model.output
+    labels = keras.Input(shape=(None,), dtype="int32", name="labels")
+    label_length = keras.Input(shape=(1,), dtype="int32", name="label_length")
+    loss = layers.Lambda(ctc_lambda, output_shape=(1,), dtype="float32", name="ctc")([probs, labels, label_length])
+    return keras.Model([image, labels, label_length], loss, name="crnn_ctc")
 
 
 def model_output_as_loss(y_true, y_pred):
