@@ -1,9 +1,7 @@
 """ocrlib: read text in images without segmenting characters (CRNN + CTC, Keras 3)."""
-import os
+from ocrlib.startup import onednn_on_unless_set, tensorflow_start_up_hidden
 
-from ocrlib.startup import ONEDNN_DEFAULT, tensorflow_start_up_hidden
-
-os.environ.setdefault(*ONEDNN_DEFAULT)
+onednn_on_unless_set()
 with tensorflow_start_up_hidden():
     import keras  # noqa: F401  (the backend's start-up log, hidden where TF_CPP_MIN_LOG_LEVEL=3)
 

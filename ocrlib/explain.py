@@ -4,7 +4,7 @@ that support it.
 CTC trains the order of the characters, never their positions. A model whose time step sees only a
 window of the image (CNN-only) must put each peak over its glyph; a CRNN's LSTMs see the whole line
 and may put it anywhere. ``peak_offsets`` measures which happens: it hides one band of columns at a
-time and finds, for each character read, the band whose loss lowers that character's peak the most.
+time and finds, for each character read, the band whose hiding lowers that character's peak the most.
 """
 from __future__ import annotations
 
@@ -36,9 +36,11 @@ def peak_offsets(recognizer: Recognizer, images: Sequence[Image], band: int = 8)
     _, width, _ = recognizer.input_shape
     if not 0 < band <= width:
         raise ValueError(f"band {band}: must be between 1 and the model's input width {width}")
+    if not len(images):
+        return np.empty(0)
     starts = np.arange(0, width - band + 1, max(1, band // 2))
     offsets = []
-    for image in recognizer.preprocess(images) if len(images) else []:
+    for image in recognizer.preprocess(images):
         probs = np.asarray(recognizer.model.predict_on_batch(image[None]))[0]
         peaks = character_peaks(probs)
         if not peaks:

@@ -2,8 +2,8 @@
 
 oneDNN: TensorFlow turns its oneDNN CPU kernels on by default only on CPUs with AVX-512. On others
 (AVX2 machines, such as the 2-core AMD EPYC this project is measured on), the CRNN then trains 2 to 3
-times slower. ``ONEDNN_DEFAULT`` turns them on unless ``TF_ENABLE_ONEDNN_OPTS`` is already set (0 keeps
-them off); it only counts before TensorFlow is first imported.
+times slower. ``onednn_on_unless_set`` turns them on unless ``TF_ENABLE_ONEDNN_OPTS`` is already set
+(0 keeps them off); it only counts before TensorFlow is first imported.
 
 Start-up lines: TensorFlow writes a few lines to the process's stderr while its libraries load
 ("Could not find cuda drivers", "oneDNN custom operations are on"), before it reads
@@ -19,7 +19,10 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-ONEDNN_DEFAULT = ("TF_ENABLE_ONEDNN_OPTS", "1")
+
+def onednn_on_unless_set() -> None:
+    """Ask TensorFlow for its oneDNN kernels, unless ``TF_ENABLE_ONEDNN_OPTS`` already says otherwise."""
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
 
 @contextmanager
