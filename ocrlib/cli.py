@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ocrlib.alphabet import Alphabet
+from ocrlib.ctc import min_time_steps
 from ocrlib.data.captchas import generate_captchas
 from ocrlib.data.equations import generate_equations
 from ocrlib.data.folder import read_image, read_labels, write_folder
@@ -23,20 +24,20 @@ from ocrlib.export import FORMATS
 GENERATORS = {"plates": generate_plates, "captcha": generate_captchas, "equations": generate_equations}
 
 
-def _load_checked(directory: str, alphabet: Alphabet, max_label_length: int | None,
+def _load_checked(directory: str, alphabet: Alphabet, time_steps: int | None,
                   input_shape: tuple[int, int, int]) -> tuple[np.ndarray, list[str]]:
-    """Read a labelled folder after checking every label (characters, and length unless
-    ``max_label_length`` is None), so a bad one fails before any image is read or any training starts.
-    Errors name the file."""
+    """Read a labelled folder after checking every label (its characters, and unless ``time_steps`` is
+    None that CTC can emit it in that many steps), so a bad one fails before any image is read or any
+    training starts. Errors name the file."""
     pairs = read_labels(directory)
     for path, text in pairs:
         try:
             alphabet.encode(text)
         except OcrlibError as error:
             raise type(error)(f"{path}: {error}") from None
-        if max_label_length is not None and len(text) > max_label_length:
-            raise LabelTooLongError(f"{path}: label {text!r} is longer than the model can emit "
-                              f"({len(text)} > {max_label_length} characters)")
+        if time_steps is not None and min_time_steps(text) > time_steps:
+            raise LabelTooLongError(f"{path}: label {text!r} needs {min_time_steps(text)} time steps "
+                                    f"(its length plus its equal neighbours), and the model has {time_steps}")
     images = np.stack([fit_to_size(read_image(path), input_shape) for path, _ in pairs])
     return images, [text for _, text in pairs]
 
@@ -82,10 +83,10 @@ def _train(args: argparse.Namespace, replicas: int) -> None:
     alphabet = Alphabet(args.alphabet) if args.alphabet else Alphabet.from_texts(texts)
     crnn = build_crnn(alphabet, input_shape, shortcut=args.shortcut)
     print(f"alphabet ({len(alphabet)}): {alphabet.chars!r}; {crnn.time_steps} time steps, "
-          f"labels up to {crnn.max_label_length} characters")
-    images, texts = _load_checked(args.data, alphabet, crnn.max_label_length, input_shape)
+          f"so labels of up to {(crnn.time_steps - 1) // 2} characters are safe (T >= 2L + 1)")
+    images, texts = _load_checked(args.data, alphabet, crnn.time_steps, input_shape)
     if args.val_data:
-        val_images, val_texts = _load_checked(args.val_data, alphabet, crnn.max_label_length, input_shape)
+        val_images, val_texts = _load_checked(args.val_data, alphabet, crnn.time_steps, input_shape)
     else:
         if not 0 < args.val_split < 1:
             raise OcrlibError(f"--val-split must be between 0 and 1, got {args.val_split}")
@@ -185,7 +186,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="folder to create (must not exist or be empty)")
     p.add_argument("--formats", nargs="+", choices=PLATE_FORMATS,
                    help="plates only: the formats to draw (default: all), e.g. mercosur two_group")
-    p.add_argument("--charset", help="captcha only: the characters to draw (default: 0-9 and A-Z)")
+    p.add_argument("--charset", help="captcha only: the characters to draw (default: 0-9 and A-Z without O)")
     p.set_defaults(run=generate)
 
     p = commands.add_parser("train", help="train a CRNN on a labelled folder")

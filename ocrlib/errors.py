@@ -10,7 +10,7 @@ class UnknownCharacterError(OcrlibError):
 
 
 class LabelTooLongError(OcrlibError):
-    """A label is longer than the model can emit (CTC needs T >= 2 * len(label) + 1)."""
+    """A label the model cannot emit: CTC needs T >= L + r time steps (r: equal neighbours in the label)."""
 
 
 class DatasetError(OcrlibError):

@@ -1,6 +1,7 @@
 """The CRNN: standardised image -> conv blocks -> sequence along the width -> two bidirectional LSTMs -> softmax over blank + alphabet."""
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -8,7 +9,7 @@ import keras
 from keras import layers
 
 from ocrlib.alphabet import Alphabet, as_alphabet
-from ocrlib.ctc import ctc_lambda
+from ocrlib.ctc import ctc_lambda, min_time_steps
 from ocrlib.errors import LabelTooLongError
 
 # Each conv block halves the height; the first two also halve the width, later ones keep it, so the
@@ -38,8 +39,9 @@ class CRNN:
 
     @property
     def max_label_length(self) -> int:
-        """The longest label this model can always emit: T >= 2L + 1 (repeats need a blank between)."""
-        return (self.time_steps - 1) // 2
+        """The longest label this model can emit at all, one with no equal neighbours: T. Labels are
+        padded to it. Every label of L characters fits only when T >= 2L + 1 (``check_labels``)."""
+        return self.time_steps
 
     @property
     def receptive_field_width(self) -> int:
@@ -57,14 +59,28 @@ class CRNN:
         return width
 
     def check_labels(self, texts: Iterable[str]) -> None:
-        """Raise ``LabelTooLongError`` naming the longest label if any is too long for the model."""
-        longest = max(texts, key=len, default="")
-        if len(longest) > self.max_label_length:
+        """Raise ``LabelTooLongError`` naming a label that CTC cannot emit in this model's T time steps
+        (T < L + r, r equal neighbours); warn, naming the longest label, when T < 2L + 1, the safe rule."""
+        texts = list(texts)
+        hardest = max(texts, key=min_time_steps, default="")
+        if min_time_steps(hardest) > self.time_steps:
             raise LabelTooLongError(
-                f"label {longest!r} has {len(longest)} characters, but the model has {self.time_steps} "
-                f"time steps and CTC needs at least 2 x {len(longest)} + 1 = {2 * len(longest) + 1}: "
-                f"use a wider input or fewer width-pooling blocks"
+                f"label {hardest!r} has {len(hardest)} characters and {min_time_steps(hardest) - len(hardest)} "
+                f"equal neighbours, so CTC needs at least {min_time_steps(hardest)} time steps (L + r), but the "
+                f"model has {self.time_steps}: use a wider input or fewer width-pooling blocks"
             )
+        _warn_below_safe_rule(len(max(texts, key=len, default="")), self.time_steps)
+
+
+def _warn_below_safe_rule(length: int, time_steps: int) -> None:
+    """Warn when T < 2L + 1: CTC can still emit most labels of ``length``, with little room to spare."""
+    if 2 * length + 1 > time_steps:
+        warnings.warn(
+            f"labels of {length} characters on {time_steps} time steps: fewer than 2 x {length} + 1 = "
+            f"{2 * length + 1}, the safe design rule; CTC can emit them only with few blanks between "
+            f"characters, and not at all where equal neighbours need more steps than there are",
+            stacklevel=3,
+        )
 
 
 def build_crnn(
@@ -87,7 +103,8 @@ def build_crnn(
     concatenated), so its gradient reaches the CNN without passing through the LSTMs: on varied data
     (plates photographed in many ways) CTC then leaves its all-blank start as soon as a CNN-only
     model does, where the plain CRNN can stay in it for many epochs.
-    max_label_length: if given, raise ``LabelTooLongError`` unless T >= 2 * max_label_length + 1.
+    max_label_length: the longest label to be read, if known: ``LabelTooLongError`` when T < L (no label
+    of L characters can be emitted), a warning when T < 2L + 1 (not every one can).
     """
     alphabet = as_alphabet(alphabet)
     if len(alphabet) == 0:
@@ -124,7 +141,10 @@ def build_crnn(
     inference_model = keras.Model(image, probs, name="crnn" if rnn_layers else "cnn")
     crnn = CRNN(inference_model, ctc_training_model(inference_model), alphabet)
     if max_label_length is not None:
-        crnn.check_labels(["x" * max_label_length])
+        if max_label_length > crnn.time_steps:
+            raise LabelTooLongError(f"max_label_length {max_label_length}: the model has {crnn.time_steps} "
+                                    f"time steps, and CTC needs at least one per character")
+        _warn_below_safe_rule(max_label_length, crnn.time_steps)
     return crnn
 
 

@@ -165,14 +165,14 @@ def test_train_with_a_label_outside_the_alphabet_exits_2_naming_file_and_charact
     assert not model.exists()
 
 
-def test_train_with_a_label_longer_than_15_characters_exits_2_naming_file_and_label(tmp_path, capsys):
-    long_label = "ab" * 8
+def test_train_with_a_label_ctc_cannot_emit_exits_2_naming_file_and_label(tmp_path, capsys):
+    long_label = "a" * 17  # 17 characters and 16 equal neighbours: 33 time steps, and the model has 32
     data = small_folder(tmp_path / "d", ["ab", long_label, "ba", "aa"])
     model = tmp_path / "m.keras"
     code = main(["train", "--data", str(data), "--epochs", "1", "--out", str(model)])
     err = capsys.readouterr().err
     assert code == 2
-    assert "1.png" in err and long_label in err
+    assert "1.png" in err and long_label in err and "33" in err
     assert not model.exists()
 
 

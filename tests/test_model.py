@@ -1,3 +1,5 @@
+import warnings
+
 import keras
 import numpy as np
 import pytest
@@ -24,7 +26,7 @@ def test_inference_model_maps_images_to_per_step_softmax(crnn, rng):
 def test_crnn_reports_input_shape_time_steps_and_max_label_length(crnn):
     assert crnn.input_shape == (64, 128, 1)
     assert crnn.time_steps == 32
-    assert crnn.max_label_length == 15
+    assert crnn.max_label_length == 32  # one step per character: a label without equal neighbours
     assert crnn.alphabet == Alphabet("0123456789")
 
 
@@ -70,20 +72,35 @@ def test_training_model_has_ctc_inputs_and_a_per_sample_loss(crnn):
     assert crnn.training_model.output_shape == (None, 1)
 
 
-def test_max_label_length_16_is_too_long_for_32_time_steps():
-    with pytest.raises(LabelTooLongError, match="32 time steps"):
+def test_max_label_length_beyond_the_time_steps_is_refused_naming_both():
+    with pytest.raises(LabelTooLongError, match="max_label_length 33.*32 time steps"):
+        build_crnn("ab", max_label_length=33, **TINY)
+
+
+def test_max_label_length_below_the_safe_rule_only_warns():
+    with pytest.warns(UserWarning, match=r"2 x 16 \+ 1 = 33"):
         build_crnn("ab", max_label_length=16, **TINY)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        build_crnn("ab", max_label_length=15, **TINY)  # 2 x 15 + 1 = 31 <= 32: silent
 
 
-def test_max_label_length_15_fits_32_time_steps():
-    assert build_crnn("ab", max_label_length=15, **TINY).max_label_length == 15
+def test_check_labels_refuses_only_a_label_ctc_cannot_emit_and_names_it(crnn):
+    # T = 32. "1" * 17 has 16 equal neighbours: it needs 17 + 16 = 33 steps.
+    with pytest.raises(LabelTooLongError, match=r"'1{17}'.*33 time steps"):
+        crnn.check_labels(["12", "1" * 17, "1234567890"])
+    with pytest.raises(LabelTooLongError, match="33 time steps"):
+        crnn.check_labels(["12" * 16 + "1"])  # 33 characters, no equal neighbours
 
 
-def test_check_labels_names_the_longest_label(crnn):
-    longest = "1234567890123456"
-    with pytest.raises(LabelTooLongError, match=longest):
-        crnn.check_labels(["12", longest, "123456789012345"])
-    crnn.check_labels(["123456789012345", "1"])  # 15 characters fit
+def test_check_labels_warns_below_2l_plus_1_but_accepts_what_fits(crnn):
+    with pytest.warns(UserWarning, match="32 time steps"):
+        crnn.check_labels(["1" * 16, "1"])  # 16 + 15 = 31 steps: it fits
+    with pytest.warns(UserWarning):
+        crnn.check_labels(["12" * 16])  # 32 characters, 32 steps: it fits exactly
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        crnn.check_labels(["123456789012345", "1"])  # 2 x 15 + 1 = 31: safe
 
 
 def test_empty_alphabet_is_rejected():

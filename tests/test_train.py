@@ -137,7 +137,7 @@ def test_resume_with_a_different_alphabet_raises_model_file_error(first_run, dat
 def test_fit_rejects_labels_too_long_for_the_model_before_training(data, tmp_path):
     images, _, _ = data
     crnn = build_crnn("a", **TINY)
-    long_label = "a" * 16
+    long_label = "a" * 17  # needs 17 + 16 = 33 time steps, one more than the model has
     train = Batches(images[:2], ["a", "aa"], crnn.alphabet, 20, batch_size=2)
     val = Batches(images[2:3], [long_label], crnn.alphabet, 20, batch_size=1)
     with pytest.raises(LabelTooLongError, match=long_label):

@@ -19,9 +19,10 @@ from captcha.image import ImageCaptcha
 
 from ocrlib.alphabet import Alphabet
 
-# Digits and uppercase, as in the best-known captcha CRNN; the package draws glyphs at random sizes,
-# so lowercase would make pairs such as o/O, s/S, x/X unreadable.
-ALPHABET = string.digits + string.ascii_uppercase
+# Digits and uppercase, as in the best-known captcha CRNN, without the letter O: the package's one font
+# draws 0 and O as the same oval a few pixels apart in width, and its random warp is wider than that.
+# Real captcha schemes leave such pairs out. (Lowercase would add o/O, s/S, x/X, drawn at random sizes.)
+ALPHABET = string.digits + string.ascii_uppercase.replace("O", "")
 LENGTHS = (4, 6)
 # ImageCaptcha's default font sizes, meant for its default height of 60 pixels.
 FONT_SIZES_AT_HEIGHT_60 = (42, 50, 56)
