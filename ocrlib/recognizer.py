@@ -1,8 +1,6 @@
 """A trained model with its alphabet: load, save, preprocess, predict, recognise."""
 from __future__ import annotations
 
-import json
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,28 +14,9 @@ from ocrlib.data.preprocess import preprocess
 from ocrlib.decoders import decode_batch, probability
 from ocrlib.decoders.batch import check_decoder
 from ocrlib.errors import ModelFileError
-
-# Stored inside the .keras zip beside Keras' own files; Keras ignores it, so the file stays a plain
-# Keras model that loads with safe_mode=True.
-METADATA_FILE = "ocrlib.json"
+from ocrlib.model_file import read_metadata, write_metadata
 
 Image = np.ndarray | str | Path
-
-
-def read_metadata(path: str | Path) -> dict:
-    """ocrlib's metadata of a saved model (alphabet, input shape, training epoch and logs), without loading it."""
-    path = Path(path)
-    if not path.is_file():
-        raise ModelFileError(f"model file not found: {path}")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            metadata = json.loads(archive.read(METADATA_FILE))
-        Alphabet(metadata["alphabet"])
-    except (zipfile.BadZipFile, KeyError, TypeError, ValueError) as error:
-        raise ModelFileError(
-            f"{path} is not an ocrlib model (a .keras file with a valid {METADATA_FILE}): {error!r}"
-        ) from None
-    return metadata
 
 
 class Recognizer:
@@ -78,8 +57,7 @@ class Recognizer:
                     "input_shape": list(self.input_shape)}
         with atomic_target(path) as temporary:
             self.model.save(temporary)
-            with zipfile.ZipFile(temporary, "a") as archive:
-                archive.writestr(METADATA_FILE, json.dumps(metadata))
+            write_metadata(temporary, metadata)
         self.metadata = metadata
         return path
 

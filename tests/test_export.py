@@ -11,7 +11,8 @@ from ocrlib.alphabet import Alphabet
 from ocrlib.cli import main
 from ocrlib.distribute import mixed_precision
 from ocrlib.errors import ModelFileError
-from ocrlib.export import export_model, portable_copy, tflite_metadata_path
+from ocrlib.export import export_model, portable_copy
+from ocrlib.model_file import tflite_metadata_path
 from ocrlib.model import build_crnn
 from ocrlib.recognizer import Recognizer
 from tests.helpers import TINY, leftovers

@@ -9,7 +9,8 @@ from ocrlib.alphabet import Alphabet
 from ocrlib.decoders import DECODERS, best_path_probability, probability
 from ocrlib.errors import ModelFileError
 from ocrlib.model import build_crnn
-from ocrlib.recognizer import METADATA_FILE, Recognizer
+from ocrlib.model_file import METADATA_FILE
+from ocrlib.recognizer import Recognizer
 from tests.helpers import TINY, leftovers, permission_bits
 
 
