@@ -10,7 +10,7 @@ import numpy as np
 from ocrlib.alphabet import Alphabet
 from ocrlib.atomic import atomic_target
 from ocrlib.data.folder import read_image
-from ocrlib.data.preprocess import preprocess
+from ocrlib.data.preprocess import fit_to_size, to_model_range
 from ocrlib.decoders import decode_batch, probability
 from ocrlib.decoders.batch import check_decoder
 from ocrlib.errors import ModelFileError
@@ -61,24 +61,30 @@ class Recognizer:
         self.metadata = metadata
         return path
 
-    def preprocess(self, images: Sequence[Image]) -> np.ndarray:
-        """Images (arrays of any size/dtype/channels, or file paths) -> (B, H, W, C) float32 in [0, 1]."""
-        arrays = [read_image(image) if isinstance(image, (str, Path)) else image for image in images]
-        return preprocess(arrays, self.input_shape)
+    def preprocess(self, images: Sequence[Image], rgb: bool = False) -> np.ndarray:
+        """Images (arrays of any size/dtype/channels, or file paths) -> (B, H, W, C) float32 in [0, 1].
 
-    def predict_proba(self, images: Sequence[Image], batch_size: int = 256) -> np.ndarray:
-        """Per-step probabilities, (B, T, len(alphabet) + 1), blank at 0."""
-        batches = [self.preprocess(images[i : i + batch_size]) for i in range(0, len(images), batch_size)]
+        Colour arrays are taken in OpenCV's BGR(A) order, or with ``rgb`` in RGB(A) order (PIL,
+        matplotlib); files are read right either way. Float arrays must lie in [0, 1].
+        """
+        fitted = [fit_to_size(read_image(image), self.input_shape) if isinstance(image, (str, Path))
+                  else fit_to_size(image, self.input_shape, rgb) for image in images]
+        return to_model_range(np.stack(fitted))
+
+    def predict_proba(self, images: Sequence[Image], batch_size: int = 256, rgb: bool = False) -> np.ndarray:
+        """Per-step probabilities, (B, T, len(alphabet) + 1), blank at 0. ``rgb``: as in ``preprocess``."""
+        batches = [self.preprocess(images[i : i + batch_size], rgb) for i in range(0, len(images), batch_size)]
         # predict_on_batch runs the compiled (graph/XLA) function; calling the model eagerly is ~50x slower.
         return np.concatenate([np.asarray(self.model.predict_on_batch(batch)) for batch in batches])
 
-    def recognize(self, images: Sequence[Image], decoder: str = "best_path") -> list[tuple[str, float]]:
-        """(text, confidence) per image, read by ``decoder`` (a name in ``ocrlib.decoders.DECODERS``).
+    def recognize(self, images: Sequence[Image], decoder: str = "best_path", rgb: bool = False) -> list[tuple[str, float]]:
+        """(text, confidence) per image, read by ``decoder`` (a name in ``ocrlib.decoders.DECODERS``);
+        ``rgb``: as in ``preprocess``.
 
         Confidence is p(text | image): the CTC probability of the text, summed over all its alignments
         (``ocrlib.decoders.probability``), whichever decoder found the text.
         """
         check_decoder(decoder)
-        probs = self.predict_proba(images)
+        probs = self.predict_proba(images, rgb=rgb)
         texts = decode_batch(probs, self.alphabet, decoder)
         return [(text, probability(p, text, self.alphabet)) for text, p in zip(texts, probs)]

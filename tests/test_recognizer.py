@@ -128,6 +128,20 @@ def test_preprocess_returns_exactly_the_model_input(recognizer, tmp_path):
     np.testing.assert_array_equal(batch[0], batch[1])  # a file is read like the array it holds
 
 
+def test_preprocess_takes_rgb_arrays_when_told_and_reads_files_right_either_way(recognizer, tmp_path):
+    import cv2
+
+    red_bgr = np.zeros((30, 70, 3), np.uint8)
+    red_bgr[..., 2] = 255
+    path = tmp_path / "red.png"
+    cv2.imwrite(str(path), red_bgr)
+    expected = recognizer.preprocess([red_bgr])[0]
+    batch = recognizer.preprocess([red_bgr[..., ::-1], path], rgb=True)
+    np.testing.assert_array_equal(batch[0], expected)
+    np.testing.assert_array_equal(batch[1], expected)
+    assert not np.array_equal(recognizer.preprocess([red_bgr[..., ::-1]])[0], expected)
+
+
 @pytest.mark.parametrize("decoder", sorted(DECODERS))
 def test_recognize_returns_the_decoded_text_and_its_ctc_probability(recognizer, images, decoder):
     probs = recognizer.predict_proba(images)
