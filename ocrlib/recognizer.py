@@ -45,7 +45,13 @@ class Recognizer:
             model = OnnxModel(path)
             return cls(model, Alphabet(model.metadata["alphabet"]), model.metadata)
         metadata = read_metadata(path)
-        model = keras.saving.load_model(path, compile=False, safe_mode=True)
+        try:
+            model = keras.saving.load_model(path, compile=False, safe_mode=True)
+        except Exception as error:  # a damaged file fails in zipfile, h5py or Keras, with no common base class
+            if "`Lambda` layer" in str(error):
+                raise ModelFileError(f"{path} holds a Lambda layer, whose code safe_mode does not run: "
+                                     "save the inference model (Recognizer.save), not the training model") from None
+            raise ModelFileError(f"{path} is not a readable Keras model: {error}") from None
         return cls(model, Alphabet(metadata["alphabet"]), metadata)
 
     def save(self, path: str | Path, **extra_metadata) -> Path:

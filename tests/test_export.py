@@ -138,6 +138,15 @@ def test_loading_a_file_that_is_not_an_ocrlib_onnx_model_names_it(tmp_path):
         Recognizer.load(tmp_path / "missing.onnx")
 
 
+def test_predict_with_a_truncated_onnx_file_exits_1_naming_it(onnx_path, images, tmp_path, capsys):
+    truncated = tmp_path / "truncated.onnx"
+    truncated.write_bytes(onnx_path.read_bytes()[: onnx_path.stat().st_size // 2])
+    cv2.imwrite(str(tmp_path / "0.png"), images[0])
+    assert main(["predict", "--model", str(truncated), str(tmp_path / "0.png")]) == 1
+    err = capsys.readouterr().err
+    assert f"{truncated} is not an ONNX model" in err and "Traceback" not in err
+
+
 def test_loading_an_onnx_model_without_ocrlib_metadata_says_so(tmp_path):
     import onnx
     from onnx import TensorProto, helper

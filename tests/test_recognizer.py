@@ -11,7 +11,7 @@ from ocrlib.errors import ModelFileError
 from ocrlib.model import build_crnn
 from ocrlib.model_file import METADATA_FILE
 from ocrlib.recognizer import Recognizer
-from tests.helpers import TINY, leftovers, permission_bits
+from tests.helpers import TINY, lambda_model, leftovers, permission_bits
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +103,24 @@ def test_loading_a_keras_model_without_ocrlib_metadata_raises_model_file_error(r
     recognizer.model.save(path)
     with pytest.raises(ModelFileError, match="plain.keras"):
         Recognizer.load(path)
+
+
+def test_loading_a_model_with_a_lambda_layer_is_refused_saying_so(tmp_path):
+    path = lambda_model(tmp_path / "lambda.keras")
+    with pytest.raises(ModelFileError, match="lambda.keras holds a Lambda layer"):
+        Recognizer.load(path)
+
+
+def test_loading_a_damaged_keras_file_raises_model_file_error_naming_it(saved, tmp_path):
+    data = saved.read_bytes()
+    with zipfile.ZipFile(saved) as archive:  # flip bytes inside Keras' weights, leave the zip's index whole
+        weights = archive.getinfo("model.weights.h5").header_offset + 100
+    damaged, truncated = tmp_path / "damaged.keras", tmp_path / "truncated.keras"
+    damaged.write_bytes(data[:weights] + bytes(b ^ 0xFF for b in data[weights : weights + 64]) + data[weights + 64 :])
+    truncated.write_bytes(data[: len(data) // 2])
+    for path in (damaged, truncated):
+        with pytest.raises(ModelFileError, match=path.name):
+            Recognizer.load(path)
 
 
 def test_loading_a_missing_file_raises_model_file_error(tmp_path):
