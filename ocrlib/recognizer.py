@@ -83,7 +83,8 @@ class Recognizer:
         # predict_on_batch runs the compiled (graph/XLA) function; calling the model eagerly is ~50x slower.
         return np.concatenate([np.asarray(self.model.predict_on_batch(batch)) for batch in batches])
 
-    def recognize(self, images: Sequence[Image], decoder: str = "best_path", rgb: bool = False) -> list[tuple[str, float]]:
+    def recognize(self, images: Sequence[Image], decoder: str = "best_path",
+                  rgb: bool = False) -> list[tuple[str, float]]:
         """(text, confidence) per image, read by ``decoder`` (a name in ``ocrlib.decoders.DECODERS``);
         ``rgb``: as in ``preprocess``.
 

@@ -239,7 +239,8 @@ def test_predict_with_an_unreadable_image_exits_1_naming_it(smoke, tmp_path, cap
     assert "junk.png" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("kind", "message"), [("truncated", "is not an ocrlib model"), ("lambda", "holds a Lambda layer")])
+@pytest.mark.parametrize(("kind", "message"),
+                         [("truncated", "is not an ocrlib model"), ("lambda", "holds a Lambda layer")])
 def test_predict_with_a_truncated_or_unsafe_model_exits_1_naming_the_file(smoke, tmp_path, capsys, kind, message):
     model = tmp_path / f"{kind}.keras"
     if kind == "truncated":

@@ -76,7 +76,8 @@ def test_rgb_arrays_are_flipped_to_bgr_before_the_gray_conversion():
     assert fit_to_size(red_rgb, GRAY, rgb=True).mean() == pytest.approx(0.299 * 255, abs=1)
     assert fit_to_size(red_rgba, GRAY, rgb=True).mean() == pytest.approx(0.299 * 255, abs=1)
     np.testing.assert_array_equal(fit_to_size(red_rgb, COLOUR, rgb=True), fit_to_size(red_rgb[..., ::-1], COLOUR))
-    np.testing.assert_array_equal(preprocess([ramp()], GRAY, rgb=True), preprocess([ramp()], GRAY))  # gray: nothing to flip
+    # A gray image has nothing to flip.
+    np.testing.assert_array_equal(preprocess([ramp()], GRAY, rgb=True), preprocess([ramp()], GRAY))
 
 
 @pytest.mark.parametrize(("image", "found"), [
