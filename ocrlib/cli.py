@@ -89,11 +89,11 @@ def _train(args: argparse.Namespace, replicas: int) -> None:
         val_images, val_texts = _load_checked(args.val_data, alphabet, crnn.time_steps, input_shape)
     else:
         if not 0 < args.val_split < 1:
-            raise OcrlibError(f"--val-split must be between 0 and 1, got {args.val_split}")
+            raise ValueError(f"--val-split must be between 0 and 1, got {args.val_split}")
         order = np.random.default_rng(args.seed).permutation(len(texts))
         n_val = max(1, round(len(texts) * args.val_split))
         if n_val >= len(texts):
-            raise OcrlibError(f"--val-split {args.val_split} leaves no training images out of {len(texts)}")
+            raise ValueError(f"--val-split {args.val_split} leaves no training images out of {len(texts)}")
         val_rows, train_rows = order[:n_val], order[n_val:]
         val_images, val_texts = images[val_rows], [texts[i] for i in val_rows]
         images, texts = images[train_rows], [texts[i] for i in train_rows]
@@ -245,7 +245,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         args.run(args)
-    except ValueError as error:  # OcrlibError and bad option values: a message, not a traceback
+    except OcrlibError as error:  # bad data or model files: a message naming the culprit, not a traceback
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except ValueError as error:  # bad option values, as argparse's own usage errors
         print(f"error: {error}", file=sys.stderr)
         return 2
     return 0

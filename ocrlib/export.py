@@ -2,8 +2,7 @@
 
 Every format takes what the Keras model takes, images (B, H, W, C) float32 in [0, 1] with any batch
 size B, and returns the per-step probabilities (B, T, len(alphabet) + 1), blank at 0. The alphabet and
-input size travel with the model: inside an ONNX file (metadata ``ocrlib``), beside a TFLite file
-(``M.tflite.json``), inside a SavedModel folder (``ocrlib.json``). Writes are atomic.
+input size travel with the model as ``ocrlib.model_file`` lays down. Writes are atomic.
 """
 from __future__ import annotations
 
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ocrlib.atomic import atomic_target
+from ocrlib.model_file import METADATA_FILE, tflite_metadata_path, write_onnx_metadata
 
 if TYPE_CHECKING:  # keras is imported when a model is exported: the CLI reads FORMATS without it
     import keras
@@ -19,7 +19,6 @@ if TYPE_CHECKING:  # keras is imported when a model is exported: the CLI reads F
     from ocrlib.recognizer import Recognizer
 
 FORMATS = ("onnx", "tflite", "saved_model")
-METADATA_KEY = "ocrlib"
 
 
 def export_model(recognizer: Recognizer, path: str | Path, format: str) -> Path:
@@ -42,34 +41,20 @@ def export_model(recognizer: Recognizer, path: str | Path, format: str) -> Path:
     if keras.backend.backend() != "tensorflow":
         raise ValueError(f"export needs the TensorFlow backend (KERAS_BACKEND=tensorflow), not {keras.backend.backend()!r}")
     model = portable_copy(recognizer.model, unroll=format == "tflite")
-    metadata = json.dumps({"alphabet": recognizer.alphabet.chars, "input_shape": list(recognizer.input_shape)})
+    metadata = {"alphabet": recognizer.alphabet.chars, "input_shape": list(recognizer.input_shape)}
     with atomic_target(path, directory=format == "saved_model") as temporary:
         if format == "onnx":
-            _export_onnx(model, temporary, metadata)
+            model.export(str(temporary), format="onnx", verbose=False)
+            write_onnx_metadata(temporary, metadata)
         elif format == "tflite":
             model.export(str(temporary), format="litert", verbose=False)
         else:
             model.export(str(temporary), format="tf_saved_model", verbose=False)
-            (temporary / "ocrlib.json").write_text(metadata)
+            (temporary / METADATA_FILE).write_text(json.dumps(metadata))
     if format == "tflite":
         with atomic_target(tflite_metadata_path(path)) as temporary:
-            temporary.write_text(metadata)
+            temporary.write_text(json.dumps(metadata))
     return path
-
-
-def tflite_metadata_path(path: str | Path) -> Path:
-    """Where the alphabet and input size of a TFLite export live: ``M.tflite`` -> ``M.tflite.json``."""
-    return Path(f"{path}.json")
-
-
-def _export_onnx(model: keras.Model, path: Path, metadata: str) -> None:
-    import onnx
-
-    model.export(str(path), format="onnx", verbose=False)
-    exported = onnx.load(path)
-    entry = exported.metadata_props.add()
-    entry.key, entry.value = METADATA_KEY, metadata
-    onnx.save(exported, path)
 
 
 def portable_copy(model: keras.Model, unroll: bool = False) -> keras.Model:

@@ -1,13 +1,12 @@
 """An exported ONNX CRNN run by ONNX Runtime, in the shape of the Keras model a ``Recognizer`` holds."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 
 from ocrlib.errors import ModelFileError
-from ocrlib.export import METADATA_KEY
+from ocrlib.model_file import read_onnx_metadata
 
 
 class OnnxModel:
@@ -25,10 +24,7 @@ class OnnxModel:
             self.session = onnxruntime.InferenceSession(str(path), providers=onnxruntime.get_available_providers())
         except Exception as error:  # ONNX Runtime's errors share no base class below Exception
             raise ModelFileError(f"{path} is not an ONNX model: {error}") from None
-        try:
-            self.metadata = json.loads(self.session.get_modelmeta().custom_metadata_map[METADATA_KEY])
-        except (KeyError, ValueError) as error:
-            raise ModelFileError(f"{path} has no ocrlib metadata ({error!r}): write it with python -m ocrlib export") from None
+        self.metadata = read_onnx_metadata(self.session.get_modelmeta().custom_metadata_map, path)
         (self.input,), (output,) = self.session.get_inputs(), self.session.get_outputs()
         self.input_shape = (None, *self.metadata["input_shape"])
         self.output_shape = (None, *output.shape[1:])

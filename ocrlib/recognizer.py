@@ -1,8 +1,6 @@
 """A trained model with its alphabet: load, save, preprocess, predict, recognise."""
 from __future__ import annotations
 
-import json
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,32 +10,13 @@ import numpy as np
 from ocrlib.alphabet import Alphabet
 from ocrlib.atomic import atomic_target
 from ocrlib.data.folder import read_image
-from ocrlib.data.preprocess import preprocess
+from ocrlib.data.preprocess import fit_to_size, to_model_range
 from ocrlib.decoders import decode_batch, probability
 from ocrlib.decoders.batch import check_decoder
 from ocrlib.errors import ModelFileError
-
-# Stored inside the .keras zip beside Keras' own files; Keras ignores it, so the file stays a plain
-# Keras model that loads with safe_mode=True.
-METADATA_FILE = "ocrlib.json"
+from ocrlib.model_file import read_metadata, write_metadata
 
 Image = np.ndarray | str | Path
-
-
-def read_metadata(path: str | Path) -> dict:
-    """ocrlib's metadata of a saved model (alphabet, input shape, training epoch and logs), without loading it."""
-    path = Path(path)
-    if not path.is_file():
-        raise ModelFileError(f"model file not found: {path}")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            metadata = json.loads(archive.read(METADATA_FILE))
-        Alphabet(metadata["alphabet"])
-    except (zipfile.BadZipFile, KeyError, TypeError, ValueError) as error:
-        raise ModelFileError(
-            f"{path} is not an ocrlib model (a .keras file with a valid {METADATA_FILE}): {error!r}"
-        ) from None
-    return metadata
 
 
 class Recognizer:
@@ -66,7 +45,13 @@ class Recognizer:
             model = OnnxModel(path)
             return cls(model, Alphabet(model.metadata["alphabet"]), model.metadata)
         metadata = read_metadata(path)
-        model = keras.saving.load_model(path, compile=False, safe_mode=True)
+        try:
+            model = keras.saving.load_model(path, compile=False, safe_mode=True)
+        except Exception as error:  # a damaged file fails in zipfile, h5py or Keras, with no common base class
+            if "`Lambda` layer" in str(error):
+                raise ModelFileError(f"{path} holds a Lambda layer, whose code safe_mode does not run: "
+                                     "save the inference model (Recognizer.save), not the training model") from None
+            raise ModelFileError(f"{path} is not a readable Keras model: {error}") from None
         return cls(model, Alphabet(metadata["alphabet"]), metadata)
 
     def save(self, path: str | Path, **extra_metadata) -> Path:
@@ -78,29 +63,35 @@ class Recognizer:
                     "input_shape": list(self.input_shape)}
         with atomic_target(path) as temporary:
             self.model.save(temporary)
-            with zipfile.ZipFile(temporary, "a") as archive:
-                archive.writestr(METADATA_FILE, json.dumps(metadata))
+            write_metadata(temporary, metadata)
         self.metadata = metadata
         return path
 
-    def preprocess(self, images: Sequence[Image]) -> np.ndarray:
-        """Images (arrays of any size/dtype/channels, or file paths) -> (B, H, W, C) float32 in [0, 1]."""
-        arrays = [read_image(image) if isinstance(image, (str, Path)) else image for image in images]
-        return preprocess(arrays, self.input_shape)
+    def preprocess(self, images: Sequence[Image], rgb: bool = False) -> np.ndarray:
+        """Images (arrays of any size/dtype/channels, or file paths) -> (B, H, W, C) float32 in [0, 1].
 
-    def predict_proba(self, images: Sequence[Image], batch_size: int = 256) -> np.ndarray:
-        """Per-step probabilities, (B, T, len(alphabet) + 1), blank at 0."""
-        batches = [self.preprocess(images[i : i + batch_size]) for i in range(0, len(images), batch_size)]
+        Colour arrays are taken in OpenCV's BGR(A) order, or with ``rgb`` in RGB(A) order (PIL,
+        matplotlib); files are read right either way. Float arrays must lie in [0, 1].
+        """
+        fitted = [fit_to_size(read_image(image), self.input_shape) if isinstance(image, (str, Path))
+                  else fit_to_size(image, self.input_shape, rgb) for image in images]
+        return to_model_range(np.stack(fitted))
+
+    def predict_proba(self, images: Sequence[Image], batch_size: int = 256, rgb: bool = False) -> np.ndarray:
+        """Per-step probabilities, (B, T, len(alphabet) + 1), blank at 0. ``rgb``: as in ``preprocess``."""
+        batches = [self.preprocess(images[i : i + batch_size], rgb) for i in range(0, len(images), batch_size)]
         # predict_on_batch runs the compiled (graph/XLA) function; calling the model eagerly is ~50x slower.
         return np.concatenate([np.asarray(self.model.predict_on_batch(batch)) for batch in batches])
 
-    def recognize(self, images: Sequence[Image], decoder: str = "best_path") -> list[tuple[str, float]]:
-        """(text, confidence) per image, read by ``decoder`` (a name in ``ocrlib.decoders.DECODERS``).
+    def recognize(self, images: Sequence[Image], decoder: str = "best_path",
+                  rgb: bool = False) -> list[tuple[str, float]]:
+        """(text, confidence) per image, read by ``decoder`` (a name in ``ocrlib.decoders.DECODERS``);
+        ``rgb``: as in ``preprocess``.
 
         Confidence is p(text | image): the CTC probability of the text, summed over all its alignments
         (``ocrlib.decoders.probability``), whichever decoder found the text.
         """
         check_decoder(decoder)
-        probs = self.predict_proba(images)
+        probs = self.predict_proba(images, rgb=rgb)
         texts = decode_batch(probs, self.alphabet, decoder)
         return [(text, probability(p, text, self.alphabet)) for text, p in zip(texts, probs)]

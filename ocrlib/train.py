@@ -12,7 +12,8 @@ from ocrlib.decoders import best_path_batch
 from ocrlib.errors import ModelFileError
 from ocrlib.metrics import character_error_rate, sequence_accuracy
 from ocrlib.model import CRNN, model_output_as_loss
-from ocrlib.recognizer import Recognizer, read_metadata
+from ocrlib.model_file import read_metadata
+from ocrlib.recognizer import Recognizer
 
 
 def last_checkpoint_path(best_path: str | Path) -> Path:

@@ -72,3 +72,16 @@ def assert_seeded(generator) -> None:
     np.testing.assert_array_equal(images, again)
     assert texts == texts_again
     assert texts != other_texts and not np.array_equal(images, other)
+
+
+def lambda_model(path: Path) -> Path:
+    """Write a .keras file with ocrlib's metadata whose model holds a Lambda layer (a Python lambda)."""
+    import keras
+
+    from ocrlib.model_file import write_metadata
+
+    inputs = keras.Input((64, 128, 1))
+    outputs = keras.layers.Lambda(lambda x: x * 2)(keras.layers.Reshape((32, 256))(inputs))
+    keras.Model(inputs, keras.layers.Dense(3)(outputs)).save(path)
+    write_metadata(path, {"alphabet": "ab", "input_shape": [64, 128, 1]})
+    return path

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from ocrlib.arithmetic import EquationError, check, evaluate, is_consistent, parse
-from ocrlib.decoders import DECODERS, arithmetic_search, best_path
+from ocrlib.decoders import arithmetic_search, best_path, decode_batch
 
 
 @pytest.mark.parametrize("text, value", [
@@ -112,5 +112,7 @@ def test_an_expression_alone_must_only_parse():
     assert arithmetic_search(probs, ALPHABET, with_result=False) == "1+2"
 
 
-def test_checked_decoding_is_a_cli_decoder():
-    assert DECODERS["arithmetic"] is arithmetic_search
+def test_the_arithmetic_decoder_by_name_reads_the_right_equation_that_best_path_misses():
+    probs = _reads("1+2=", {"4": 0.55, "3": 0.44})
+    assert decode_batch(np.stack([probs, probs]), ALPHABET, "arithmetic") == ["1+2=3", "1+2=3"]
+    assert decode_batch(probs[None], ALPHABET, "best_path") == ["1+2=4"]

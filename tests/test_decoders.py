@@ -73,10 +73,6 @@ def test_best_path_probability_is_the_product_of_step_maxima():
     np.testing.assert_allclose(batch, 0.7 * 0.5 * 0.5)
 
 
-def test_decoders_registry_offers_best_path():
-    assert DECODERS["best_path"] is best_path
-
-
 def test_mini_matrix_reads_nothing_by_best_path_but_a_by_beam_and_prefix_search():
     # Best path "--" has p = 0.36, but "a" sums "aa", "a-", "-a": 0.16 + 0.24 + 0.24 = 0.64.
     assert best_path(MINI, "ab") == ""
@@ -114,9 +110,10 @@ def test_probability_of_a_text_too_long_for_the_steps_is_zero():
     assert probability(MINI, "aa", "ab") == 0.0  # "aa" needs a blank between: 3 steps
 
 
-def test_decoders_registry_offers_beam_and_prefix_search():
-    assert DECODERS["beam_search"] is beam_search
-    assert DECODERS["prefix_search"] is prefix_search
+@pytest.mark.parametrize(("decoder", "text"), [("best_path", ""), ("beam_search", "a"), ("prefix_search", "a")])
+def test_each_decoder_name_reads_the_mini_matrix_as_its_algorithm_does_by_hand(decoder, text):
+    # "--" is the best path (0.36), "a" the most probable text (0.64): only the search decoders find it.
+    assert decode_batch(np.stack([MINI, MINI]), "ab", decoder) == [text, text]
 
 
 @pytest.mark.parametrize("decoder", sorted(DECODERS))

@@ -11,7 +11,8 @@ from ocrlib.alphabet import Alphabet
 from ocrlib.cli import main
 from ocrlib.distribute import mixed_precision
 from ocrlib.errors import ModelFileError
-from ocrlib.export import export_model, portable_copy, tflite_metadata_path
+from ocrlib.export import export_model, portable_copy
+from ocrlib.model_file import tflite_metadata_path
 from ocrlib.model import build_crnn
 from ocrlib.recognizer import Recognizer
 from tests.helpers import TINY, leftovers
@@ -135,6 +136,15 @@ def test_loading_a_file_that_is_not_an_ocrlib_onnx_model_names_it(tmp_path):
         Recognizer.load(junk)
     with pytest.raises(ModelFileError, match="missing.onnx"):
         Recognizer.load(tmp_path / "missing.onnx")
+
+
+def test_predict_with_a_truncated_onnx_file_exits_1_naming_it(onnx_path, images, tmp_path, capsys):
+    truncated = tmp_path / "truncated.onnx"
+    truncated.write_bytes(onnx_path.read_bytes()[: onnx_path.stat().st_size // 2])
+    cv2.imwrite(str(tmp_path / "0.png"), images[0])
+    assert main(["predict", "--model", str(truncated), str(tmp_path / "0.png")]) == 1
+    err = capsys.readouterr().err
+    assert f"{truncated} is not an ONNX model" in err and "Traceback" not in err
 
 
 def test_loading_an_onnx_model_without_ocrlib_metadata_says_so(tmp_path):

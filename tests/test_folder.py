@@ -1,4 +1,5 @@
 import csv
+import re
 
 import cv2
 import numpy as np
@@ -178,3 +179,33 @@ def test_a_folder_of_mixed_sizes_and_modes_loads_as_the_same_gray_pictures(tmp_p
     assert by_name["rgba"][reference <= 30].max() <= 40 and by_name["rgba"][reference == 230].min() == 255
     # Another size is fitted the same way: same layout, just softer strokes.
     assert np.abs(by_name["small"] - reference).mean() < 12
+
+
+@pytest.mark.parametrize("kind", ["parent", "absolute", "symlink"])
+def test_labels_csv_row_pointing_outside_the_folder_is_refused_naming_file_line_and_name(tmp_path, kind):
+    outside = tmp_path / "secret.png"
+    cv2.imwrite(str(outside), np.zeros((10, 20), np.uint8))
+    folder = write_folder(tmp_path / "set", small_images(2), ["a", "b"])
+    if kind == "symlink":
+        (folder / "link.png").symlink_to(outside)
+    filename = {"parent": "../secret.png", "absolute": str(outside), "symlink": "link.png"}[kind]
+    (folder / LABELS_FILE).write_text(f"filename,text\n0.png,a\n{filename},x\n")
+    with pytest.raises(DatasetError, match=rf"{LABELS_FILE}, line 3: '{re.escape(filename)}' is outside"):
+        read_labels(folder)
+
+
+def test_labels_csv_may_name_files_in_subfolders(tmp_path):
+    folder = write_folder(tmp_path / "set", small_images(1), ["a"])
+    (folder / "sub").mkdir()
+    (folder / "0.png").rename(folder / "sub" / "0.png")
+    (folder / LABELS_FILE).write_text("filename,text\nsub/../sub/0.png,a\n")
+    assert read_labels(folder) == [(folder / "sub/../sub/0.png", "a")]
+
+
+def test_image_linking_outside_a_folder_without_labels_csv_is_refused_naming_it(tmp_path):
+    cv2.imwrite(str(tmp_path / "secret.png"), np.zeros((10, 20), np.uint8))
+    (tmp_path / "set").mkdir()
+    cv2.imwrite(str(tmp_path / "set" / "ab.png"), np.zeros((10, 20), np.uint8))
+    (tmp_path / "set" / "cd.png").symlink_to(tmp_path / "secret.png")
+    with pytest.raises(DatasetError, match="cd.png links to a file outside"):
+        read_labels(tmp_path / "set")

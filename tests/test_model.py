@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from ocrlib.alphabet import Alphabet
+from ocrlib.decoders import probability
 from ocrlib.errors import LabelTooLongError
 from ocrlib.model import build_crnn, model_output_as_loss
 from tests.helpers import TINY
@@ -114,9 +115,18 @@ def test_input_shape_not_divisible_is_rejected_and_named(shape):
         build_crnn("ab", input_shape=shape)
 
 
-def test_model_output_is_the_loss():
-    y = np.array([[1.5], [2.0]], np.float32)
-    assert model_output_as_loss(np.zeros(2), y) is y
+def test_the_compiled_training_loss_is_the_mean_ctc_negative_log_likelihood_of_the_labels(rng):
+    crnn = build_crnn("0123456789", **TINY)
+    crnn.training_model.compile(optimizer="adam", loss=model_output_as_loss)
+    images = rng.uniform(0, 1, (3, 64, 128, 1)).astype(np.float32)
+    texts = ["12", "7", "900"]
+    labels = np.array([crnn.alphabet.encode(text.ljust(3, "0")) for text in texts], np.int32)  # padding unread
+    lengths = np.array([[len(text)] for text in texts], np.int32)
+    loss = crnn.training_model.evaluate({"image": images, "labels": labels, "label_length": lengths},
+                                        np.zeros(3, np.float32), verbose=0)
+    probs = keras.ops.convert_to_numpy(crnn.inference_model(images, training=False)).astype(np.float64)
+    expected = np.mean([-np.log(probability(p, text, crnn.alphabet)) for p, text in zip(probs, texts)])
+    assert loss == pytest.approx(expected, rel=1e-4)
 
 
 def test_no_lambda_layer_in_the_inference_model(crnn):

@@ -69,6 +69,27 @@ def test_bgr_is_converted_to_gray_with_opencv_channel_order():
     assert fit_to_size(blue, GRAY).mean() == pytest.approx(0.114 * 255, abs=1)
 
 
+def test_rgb_arrays_are_flipped_to_bgr_before_the_gray_conversion():
+    red_rgb = np.zeros((64, 128, 3), np.uint8)
+    red_rgb[..., 0] = 255  # red in RGB: what PIL and matplotlib give
+    red_rgba = np.dstack([red_rgb, np.full((64, 128), 255, np.uint8)])
+    assert fit_to_size(red_rgb, GRAY, rgb=True).mean() == pytest.approx(0.299 * 255, abs=1)
+    assert fit_to_size(red_rgba, GRAY, rgb=True).mean() == pytest.approx(0.299 * 255, abs=1)
+    np.testing.assert_array_equal(fit_to_size(red_rgb, COLOUR, rgb=True), fit_to_size(red_rgb[..., ::-1], COLOUR))
+    # A gray image has nothing to flip.
+    np.testing.assert_array_equal(preprocess([ramp()], GRAY, rgb=True), preprocess([ramp()], GRAY))
+
+
+@pytest.mark.parametrize(("image", "found"), [
+    (ramp().astype(np.float32), r"\[0, 255\]"),
+    (ramp().astype(np.float64) / 255.0 - 0.5, r"\[-0.5, 0.5\]"),
+    (np.full((8, 8), np.nan), "nan"),
+])
+def test_float_image_outside_zero_one_is_refused_naming_the_range_found(image, found):
+    with pytest.raises(ValueError, match=rf"\[0, 1\].*{found}"):
+        to_uint8(image)
+
+
 def test_gray_to_colour_repeats_the_channel():
     out = fit_to_size(ramp(), COLOUR)
     assert out.shape == COLOUR

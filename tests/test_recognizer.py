@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from ocrlib.alphabet import Alphabet
-from ocrlib.decoders import DECODERS, best_path_probability, probability
 from ocrlib.errors import ModelFileError
 from ocrlib.model import build_crnn
-from ocrlib.recognizer import METADATA_FILE, Recognizer
-from tests.helpers import TINY, leftovers, permission_bits
+from ocrlib.model_file import METADATA_FILE
+from ocrlib.recognizer import Recognizer
+from tests.helpers import TINY, lambda_model, leftovers, permission_bits
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +104,24 @@ def test_loading_a_keras_model_without_ocrlib_metadata_raises_model_file_error(r
         Recognizer.load(path)
 
 
+def test_loading_a_model_with_a_lambda_layer_is_refused_saying_so(tmp_path):
+    path = lambda_model(tmp_path / "lambda.keras")
+    with pytest.raises(ModelFileError, match="lambda.keras holds a Lambda layer"):
+        Recognizer.load(path)
+
+
+def test_loading_a_damaged_keras_file_raises_model_file_error_naming_it(saved, tmp_path):
+    data = saved.read_bytes()
+    with zipfile.ZipFile(saved) as archive:  # flip bytes inside Keras' weights, leave the zip's index whole
+        weights = archive.getinfo("model.weights.h5").header_offset + 100
+    damaged, truncated = tmp_path / "damaged.keras", tmp_path / "truncated.keras"
+    damaged.write_bytes(data[:weights] + bytes(b ^ 0xFF for b in data[weights : weights + 64]) + data[weights + 64 :])
+    truncated.write_bytes(data[: len(data) // 2])
+    for path in (damaged, truncated):
+        with pytest.raises(ModelFileError, match=path.name):
+            Recognizer.load(path)
+
+
 def test_loading_a_missing_file_raises_model_file_error(tmp_path):
     with pytest.raises(ModelFileError, match="missing.keras"):
         Recognizer.load(tmp_path / "missing.keras")
@@ -127,16 +145,41 @@ def test_preprocess_returns_exactly_the_model_input(recognizer, tmp_path):
     np.testing.assert_array_equal(batch[0], batch[1])  # a file is read like the array it holds
 
 
-@pytest.mark.parametrize("decoder", sorted(DECODERS))
-def test_recognize_returns_the_decoded_text_and_its_ctc_probability(recognizer, images, decoder):
-    probs = recognizer.predict_proba(images)
-    assert probs.shape == (3, 32, 14)
-    results = recognizer.recognize(images, decoder=decoder)
-    assert [text for text, _ in results] == [DECODERS[decoder](p, recognizer.alphabet) for p in probs]
-    for (text, confidence), p in zip(results, probs):
-        # The sum over all alignments of the text, so at least the probability of its best path.
-        assert confidence == pytest.approx(probability(p, text, recognizer.alphabet), rel=1e-12)
-        assert float(best_path_probability(p)) <= confidence <= 1.0
+def test_preprocess_takes_rgb_arrays_when_told_and_reads_files_right_either_way(recognizer, tmp_path):
+    import cv2
+
+    red_bgr = np.zeros((30, 70, 3), np.uint8)
+    red_bgr[..., 2] = 255
+    path = tmp_path / "red.png"
+    cv2.imwrite(str(path), red_bgr)
+    expected = recognizer.preprocess([red_bgr])[0]
+    batch = recognizer.preprocess([red_bgr[..., ::-1], path], rgb=True)
+    np.testing.assert_array_equal(batch[0], expected)
+    np.testing.assert_array_equal(batch[1], expected)
+    assert not np.array_equal(recognizer.preprocess([red_bgr[..., ::-1]])[0], expected)
+
+
+class FixedModel:
+    """What ``Recognizer`` needs of a model, reading every image as the same ``probs`` (T, C)."""
+
+    input_shape = (None, 64, 128, 1)
+
+    def __init__(self, probs: np.ndarray):
+        self.probs, self.output_shape = probs, (None, *probs.shape)
+
+    def predict_on_batch(self, images: np.ndarray) -> np.ndarray:
+        return np.repeat(self.probs[None], len(images), axis=0)
+
+
+@pytest.mark.parametrize(("decoder", "text", "confidence"),
+                         [("best_path", "", 0.36), ("beam_search", "a", 0.64), ("prefix_search", "a", 0.64)])
+def test_recognize_gives_the_decoded_text_and_its_probability_summed_over_all_alignments(decoder, text, confidence):
+    # CTCDecoder's mini matrix: best path "--" has 0.36; "a" sums "aa", "a-", "-a": 0.16 + 0.24 + 0.24
+    # = 0.64, well above its best alignment's 0.24.
+    recognizer = Recognizer(FixedModel(np.array([[0.6, 0.4, 0.0], [0.6, 0.4, 0.0]])), Alphabet("ab"))
+    results = recognizer.recognize(np.zeros((2, 64, 128), np.uint8), decoder=decoder)
+    assert [reading for reading, _ in results] == [text, text]
+    assert [p for _, p in results] == pytest.approx([confidence, confidence], rel=1e-12)
 
 
 def test_predict_proba_batches_large_inputs_consistently(recognizer, images):

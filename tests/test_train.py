@@ -10,7 +10,8 @@ from ocrlib.alphabet import Alphabet
 from ocrlib.data.batches import Batches
 from ocrlib.errors import LabelTooLongError, ModelFileError
 from ocrlib.model import CRNN, build_crnn
-from ocrlib.recognizer import METADATA_FILE, Recognizer
+from ocrlib.model_file import METADATA_FILE
+from ocrlib.recognizer import Recognizer
 from ocrlib.train import Checkpoint, DecodeCallback, fit, last_checkpoint_path
 from tests.helpers import TINY, leftovers
 

@@ -33,7 +33,8 @@ def read_labels(directory: str | Path) -> list[tuple[Path, str]]:
     """(image path, text) pairs of a labelled folder, in file order.
 
     With ``labels.csv`` (header ``filename,text``, filenames relative to the folder) its rows are used;
-    without it, every image file's stem is its label (``abc12.png`` -> ``abc12``).
+    without it, every image file's stem is its label (``abc12.png`` -> ``abc12``). A file that lies
+    outside the folder (``../x.png``, an absolute path, a link to elsewhere) is refused.
     """
     directory = Path(directory)
     if not directory.is_dir():
@@ -43,6 +44,9 @@ def read_labels(directory: str | Path) -> list[tuple[Path, str]]:
         images = sorted(p for p in directory.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         if not images:
             raise DatasetError(f"{directory} has no {LABELS_FILE} and no image files to take labels from")
+        for path in images:
+            if not _inside(directory, path):
+                raise DatasetError(f"{path} links to a file outside {directory}")
         return [(p, p.stem) for p in images]
     with open(labels_path, newline="", encoding="utf-8") as file:
         reader = csv.DictReader(file)
@@ -56,10 +60,18 @@ def read_labels(directory: str | Path) -> list[tuple[Path, str]]:
         for row in reader:
             if not row["filename"]:
                 raise DatasetError(f"{labels_path}, line {reader.line_num}: empty filename")
-            pairs.append((directory / row["filename"], row["text"] or ""))
+            path = directory / row["filename"]
+            if not _inside(directory, path):
+                raise DatasetError(f"{labels_path}, line {reader.line_num}: {row['filename']!r} is outside {directory}")
+            pairs.append((path, row["text"] or ""))
     if not pairs:
         raise DatasetError(f"{labels_path} lists no images")
     return pairs
+
+
+def _inside(directory: Path, path: Path) -> bool:
+    """Whether ``path``, with every link and ``..`` followed, lies in ``directory``."""
+    return path.resolve().is_relative_to(directory.resolve())
 
 
 def load_folder(directory: str | Path, input_shape: tuple[int, int, int]) -> tuple[np.ndarray, list[str]]:

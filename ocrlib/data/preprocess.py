@@ -7,11 +7,13 @@ import cv2
 import numpy as np
 
 
-def to_uint8(image: np.ndarray) -> np.ndarray:
-    """Any image array -> uint8 (H, W) gray or (H, W, 3) colour; alpha is composited on white.
+def to_uint8(image: np.ndarray, rgb: bool = False) -> np.ndarray:
+    """Any image array -> uint8 (H, W) gray or (H, W, 3) BGR colour; alpha is composited on white.
 
-    Accepts uint8, uint16 (16-bit files), bool and float in [0, 1]; (H, W), (H, W, 1), (H, W, 3)
-    and (H, W, 4) in OpenCV's channel order (BGR/BGRA).
+    Accepts uint8, uint16 (16-bit files), bool and float with every value in [0, 1] (a float image
+    outside it, e.g. 0-255, is refused, naming the range found); (H, W), (H, W, 1), (H, W, 3) and
+    (H, W, 4) in OpenCV's channel order (BGR/BGRA), or with ``rgb`` in RGB/RGBA order (arrays from PIL
+    or matplotlib).
     """
     image = np.asarray(image)
     if image.dtype == np.uint16:
@@ -19,7 +21,11 @@ def to_uint8(image: np.ndarray) -> np.ndarray:
     elif image.dtype == bool:
         image = image.astype(np.uint8) * 255
     elif np.issubdtype(image.dtype, np.floating):
-        image = (np.clip(image, 0.0, 1.0) * 255.0).round().astype(np.uint8)
+        low, high = (image.min(), image.max()) if image.size else (0.0, 0.0)
+        if not 0.0 <= low <= high <= 1.0:  # also False for NaN
+            raise ValueError(f"a float image must have its values in [0, 1], this one spans [{low:g}, {high:g}]: "
+                             "divide it by its maximum (255 for 8-bit values) or pass it as uint8")
+        image = (image * 255.0).round().astype(np.uint8)
     elif image.dtype != np.uint8:
         raise ValueError(f"unsupported image dtype {image.dtype}: expected uint8, uint16, bool or float")
     if image.ndim == 3 and image.shape[2] == 1:
@@ -29,14 +35,15 @@ def to_uint8(image: np.ndarray) -> np.ndarray:
         image = (image[:, :, :3] * alpha + 255.0 * (1.0 - alpha)).round().astype(np.uint8)
     if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] != 3):
         raise ValueError(f"unsupported image shape {image.shape}: expected (H, W), (H, W, 1), (H, W, 3) or (H, W, 4)")
-    return image
+    return np.ascontiguousarray(image[:, :, ::-1]) if rgb and image.ndim == 3 else image
 
 
-def fit_to_size(image: np.ndarray, input_shape: tuple[int, int, int]) -> np.ndarray:
-    """One image -> uint8 (H, W, C) of ``input_shape``: channels converted, resized with its aspect
-    ratio kept, vertically centred, left-aligned, padded by repeating its edge pixels."""
+def fit_to_size(image: np.ndarray, input_shape: tuple[int, int, int], rgb: bool = False) -> np.ndarray:
+    """One image (as ``to_uint8`` takes it; BGR, or RGB with ``rgb``) -> uint8 (H, W, C) of
+    ``input_shape``: channels converted, resized with its aspect ratio kept, vertically centred,
+    left-aligned, padded by repeating its edge pixels."""
     height, width, channels = input_shape
-    image = to_uint8(image)
+    image = to_uint8(image, rgb)
     if channels == 1 and image.ndim == 3:
         image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     elif channels == 3 and image.ndim == 2:
@@ -54,9 +61,11 @@ def fit_to_size(image: np.ndarray, input_shape: tuple[int, int, int]) -> np.ndar
     return image.reshape(height, width, channels)
 
 
-def preprocess(images: Sequence[np.ndarray] | np.ndarray, input_shape: tuple[int, int, int]) -> np.ndarray:
-    """Images of any size, dtype and channel count -> (B, H, W, C) float32 in [0, 1], what the model is fed."""
-    return to_model_range(np.stack([fit_to_size(image, input_shape) for image in images]))
+def preprocess(images: Sequence[np.ndarray] | np.ndarray, input_shape: tuple[int, int, int],
+               rgb: bool = False) -> np.ndarray:
+    """Images of any size, dtype and channel count (BGR, or RGB with ``rgb``) -> (B, H, W, C) float32
+    in [0, 1], what the model is fed."""
+    return to_model_range(np.stack([fit_to_size(image, input_shape, rgb) for image in images]))
 
 
 def to_model_range(batch: np.ndarray) -> np.ndarray:

@@ -1,0 +1,70 @@
+"""What a model file carries besides the network: ocrlib's metadata (alphabet, input size, and for a
+trained model its epoch and logs) as one JSON object, and where each format keeps it.
+
+- ``.keras``: an entry ``ocrlib.json`` inside the zip, beside Keras' own files; Keras ignores it,
+  so the file stays a plain Keras model that loads with ``safe_mode=True``.
+- ``.onnx``: the model's metadata property ``ocrlib``.
+- ``.tflite``: a file beside it, ``M.tflite.json``.
+- TensorFlow SavedModel: ``ocrlib.json`` inside the folder.
+
+Needs neither Keras nor ONNX to import: the CLI reads model files before it starts a backend.
+"""
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+from ocrlib.alphabet import Alphabet
+from ocrlib.errors import ModelFileError
+
+METADATA_FILE = "ocrlib.json"  # in a .keras zip and in a SavedModel folder
+METADATA_KEY = "ocrlib"  # an ONNX metadata property
+
+
+def read_metadata(path: str | Path) -> dict:
+    """ocrlib's metadata of a ``.keras`` model (alphabet, input shape, training epoch and logs), without loading it."""
+    path = Path(path)
+    if not path.is_file():
+        raise ModelFileError(f"model file not found: {path}")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            metadata = json.loads(archive.read(METADATA_FILE))
+        Alphabet(metadata["alphabet"])
+    except (zipfile.BadZipFile, KeyError, TypeError, ValueError) as error:
+        raise ModelFileError(
+            f"{path} is not an ocrlib model (a .keras file with a valid {METADATA_FILE}): {error!r}"
+        ) from None
+    return metadata
+
+
+def write_metadata(path: str | Path, metadata: dict) -> None:
+    """Add ``metadata`` to the ``.keras`` zip at ``path`` (just written by Keras)."""
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr(METADATA_FILE, json.dumps(metadata))
+
+
+def write_onnx_metadata(path: str | Path, metadata: dict) -> None:
+    """Store ``metadata`` in the ONNX file at ``path`` as its ``ocrlib`` property."""
+    import onnx
+
+    model = onnx.load(path)
+    entry = model.metadata_props.add()
+    entry.key, entry.value = METADATA_KEY, json.dumps(metadata)
+    onnx.save(model, path)
+
+
+def read_onnx_metadata(properties: dict[str, str], path: str | Path) -> dict:
+    """ocrlib's metadata from an ONNX model's metadata ``properties`` (ONNX Runtime's
+    ``custom_metadata_map``); ``path`` names the file in the error."""
+    try:
+        metadata = json.loads(properties[METADATA_KEY])
+        Alphabet(metadata["alphabet"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise ModelFileError(f"{path} has no ocrlib metadata ({error!r}): write it with python -m ocrlib export") from None
+    return metadata
+
+
+def tflite_metadata_path(path: str | Path) -> Path:
+    """Where the metadata of a TFLite export lives: ``M.tflite`` -> ``M.tflite.json``."""
+    return Path(f"{path}.json")
