@@ -1,13 +1,34 @@
-"""ocrlib: read text in images without segmenting characters (CRNN + CTC, Keras 3)."""
-from ocrlib.startup import onednn_on_unless_set, tensorflow_start_up_hidden
+"""ocrlib: read text in images without segmenting characters (CRNN + CTC, Keras 3).
+
+``import ocrlib`` does not load Keras: ``build_crnn``, ``CRNN`` and ``Recognizer`` load it when first
+used, and Keras, however imported, starts as ``ocrlib.startup`` describes (oneDNN on, start-up lines hidden).
+"""
+from importlib import import_module, metadata
+
+from ocrlib.startup import hide_start_up_of_later_imports, onednn_on_unless_set
 
 onednn_on_unless_set()
-with tensorflow_start_up_hidden():
-    import keras  # noqa: F401  (the backend's start-up log, hidden where TF_CPP_MIN_LOG_LEVEL=3)
+hide_start_up_of_later_imports()
 
-from ocrlib.alphabet import Alphabet
-from ocrlib.model import CRNN, build_crnn
-from ocrlib.recognizer import Recognizer
+from ocrlib.alphabet import Alphabet  # noqa: E402
 
-__version__ = "0.1.0"
+# Names that need Keras -> the module that defines them, imported on first use (PEP 562).
+_KERAS_NAMES = {"CRNN": "ocrlib.model", "build_crnn": "ocrlib.model", "Recognizer": "ocrlib.recognizer"}
+
+
+def __getattr__(name: str):
+    if name in _KERAS_NAMES:
+        return getattr(import_module(_KERAS_NAMES[name]), name)
+    raise AttributeError(f"module 'ocrlib' has no attribute {name!r}")
+
+
+def _version() -> str:
+    """The installed distribution's version; ``unknown`` for a source tree that was never installed."""
+    try:
+        return metadata.version("ocrlib")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+__version__ = _version()
 __all__ = ["CRNN", "Alphabet", "Recognizer", "build_crnn", "__version__"]

@@ -1,45 +1,39 @@
-"""``python -m ocrlib generate|train|evaluate|predict|export``: one function per command."""
+"""``python -m ocrlib generate|check|train|evaluate|predict|info|export``: one function per command.
+
+Imports no Keras until a command needs a model: ``--help``, ``generate`` and ``check`` run without it.
+"""
 from __future__ import annotations
 
 import argparse
 import json
 import sys
 import time
+from collections.abc import Sequence
 from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
 
+from ocrlib import __version__
 from ocrlib.alphabet import Alphabet
-from ocrlib.ctc import min_time_steps
 from ocrlib.data.captchas import generate_captchas
+from ocrlib.data.check import FolderReport, check_folder, time_steps_for_width
 from ocrlib.data.equations import generate_equations
-from ocrlib.data.folder import read_image, read_labels, write_folder
+from ocrlib.data.folder import read_image, read_labels, scan_labels, write_folder
 from ocrlib.data.plates import FORMATS as PLATE_FORMATS, generate_plates
 from ocrlib.data.preprocess import fit_to_size
 from ocrlib.decoders import DECODERS, decode_batch
-from ocrlib.errors import LabelTooLongError, OcrlibError
+from ocrlib.errors import DatasetError, OcrlibError, UsageError
 from ocrlib.export import FORMATS
+from ocrlib.model_file import read_metadata
 
 GENERATORS = {"plates": generate_plates, "captcha": generate_captchas, "equations": generate_equations}
+DEFAULT_WIDTH = 128  # train's --width
 
 
-def _load_checked(directory: str, alphabet: Alphabet, time_steps: int | None,
-                  input_shape: tuple[int, int, int]) -> tuple[np.ndarray, list[str]]:
-    """Read a labelled folder after checking every label (its characters, and unless ``time_steps`` is
-    None that CTC can emit it in that many steps), so a bad one fails before any image is read or any
-    training starts. Errors name the file."""
-    pairs = read_labels(directory)
-    for path, text in pairs:
-        try:
-            alphabet.encode(text)
-        except OcrlibError as error:
-            raise type(error)(f"{path}: {error}") from None
-        if time_steps is not None and min_time_steps(text) > time_steps:
-            raise LabelTooLongError(f"{path}: label {text!r} needs {min_time_steps(text)} time steps "
-                                    f"(its length plus its equal neighbours), and the model has {time_steps}")
-    images = np.stack([fit_to_size(read_image(path), input_shape) for path, _ in pairs])
-    return images, [text for _, text in pairs]
+def _fitted_images(pairs: Sequence[tuple[Path, str]], input_shape: tuple[int, int, int]) -> np.ndarray:
+    """uint8 (N, H, W, C): the images of (path, text) ``pairs``, fitted to ``input_shape``."""
+    return np.stack([fit_to_size(read_image(path), input_shape) for path, _ in pairs])
 
 
 # Options of `generate` that only one kind of image takes: option -> kind.
@@ -47,13 +41,66 @@ KIND_OPTIONS = {"formats": "plates", "charset": "captcha"}
 
 
 def generate(args: argparse.Namespace) -> None:
+    _characters("--charset", args.charset)
     options = {name: getattr(args, name) for name in KIND_OPTIONS if getattr(args, name)}
     for name in options:
         if args.kind != KIND_OPTIONS[name]:
-            raise ValueError(f"--{name} is an option of {KIND_OPTIONS[name]} only, not of {args.kind}")
+            raise UsageError(f"--{name} is an option of {KIND_OPTIONS[name]} only, not of {args.kind}")
     images, texts = GENERATORS[args.kind](args.n, args.seed, **options)
     write_folder(args.out, images, texts)
     print(f"wrote {len(texts)} {args.kind} images and labels.csv to {args.out}")
+
+
+def check(args: argparse.Namespace) -> None:
+    if args.model and args.width:
+        raise UsageError("--width is for a folder checked without --model: a model has its own width")
+    if args.model:
+        metadata = read_metadata(args.model)
+        alphabet, time_steps = Alphabet(metadata["alphabet"]), metadata.get("time_steps")
+    else:
+        alphabet = _characters("--alphabet", args.alphabet)
+        time_steps = time_steps_for_width(args.width or DEFAULT_WIDTH)
+    report = check_folder(args.data, alphabet, time_steps)
+    _print_summary(args.data, report, time_steps)
+    for problem in report.problems:
+        print(f"problem: {problem}")
+    if report.problems:
+        raise DatasetError(f"{len(report.problems)} problem{'s' * (len(report.problems) > 1)} in {args.data}")
+    print(f"no problems in {args.data}")
+
+
+def _print_summary(directory: str, report: FolderReport, time_steps: int | None) -> None:
+    """What a labelled folder holds: images, their sizes and modes, label lengths, characters."""
+    def most_common(counts, name=str):
+        return ", ".join(f"{name(key)} x{count}" for key, count in counts.most_common(8))
+
+    widths = [width for width, _ in report.sizes.elements()]
+    heights = [height for _, height in report.sizes.elements()]
+    print(f"{directory}: {len(report.pairs)} labelled images")
+    if report.sizes:
+        print(f"sizes (width x height): {most_common(report.sizes, lambda size: f'{size[0]}x{size[1]}')}; "
+              f"widths {min(widths)}-{max(widths)}, heights {min(heights)}-{max(heights)}")
+        print(f"modes: {most_common(report.modes)}")
+    if report.lengths:
+        lengths = ", ".join(f"{length}: {count}" for length, count in sorted(report.lengths.items()))
+        print(f"label lengths (characters: labels): {lengths}")
+        print(f"time steps: {time_steps if time_steps is not None else 'unknown (not checked)'}")
+    characters = "".join(sorted(report.characters))
+    print(f"characters ({len(characters)}): {characters!r}")
+    print("  " + ", ".join(f"{char!r} {count}" for char, count in sorted(report.characters.items())))
+
+
+def _characters(option: str, chars: str | None) -> Alphabet | None:
+    """The characters of ``option`` (``--alphabet``, ``--charset``) as an Alphabet, None when not given;
+    a usage error naming the option if they are not one."""
+    if chars is None:
+        return None
+    if not chars:
+        raise UsageError(f"{option} is empty: give the characters")
+    try:
+        return Alphabet(chars)
+    except ValueError as error:
+        raise UsageError(f"{option} {chars!r}: {error}") from None
 
 
 def train(args: argparse.Namespace) -> None:
@@ -61,6 +108,8 @@ def train(args: argparse.Namespace) -> None:
 
     from ocrlib.distribute import data_parallel, mixed_precision
 
+    if Path(args.out).suffix != ".keras":
+        raise UsageError(f"--out must name a .keras file: {args.out}")
     keras.utils.set_random_seed(args.seed)
     devices, replicas = data_parallel() if args.distribute == "mirrored" else (nullcontext(), 1)
     with mixed_precision() if args.mixed_precision else nullcontext(), devices:
@@ -70,30 +119,40 @@ def train(args: argparse.Namespace) -> None:
 
 
 def _train(args: argparse.Namespace, replicas: int) -> None:
-    """Build the CRNN for the labels' alphabet, split off the validation images and fit it, in batches
-    of ``args.batch_size`` images per replica."""
+    """Check the labelled folders (every problem listed before refusing), build the CRNN for the labels'
+    alphabet, split off the validation images and fit it, in batches of ``args.batch_size`` images per replica."""
     from ocrlib.data.batches import Batches
     from ocrlib.model import build_crnn
     from ocrlib.train import fit
 
+    if args.val_data is None and not 0 < args.val_split < 1:
+        raise UsageError(f"--val-split must be between 0 and 1, got {args.val_split}")
     input_shape = (args.height, args.width, args.channels)
-    texts = [text for _, text in read_labels(args.data)]
-    if args.val_data:
-        texts += [text for _, text in read_labels(args.val_data)]
-    alphabet = Alphabet(args.alphabet) if args.alphabet else Alphabet.from_texts(texts)
-    crnn = build_crnn(alphabet, input_shape, shortcut=args.shortcut)
+    alphabet = _characters("--alphabet", args.alphabet)
+    folders = [args.data] + ([args.val_data] if args.val_data else [])
+    reports = [check_folder(folder, alphabet, time_steps_for_width(args.width)) for folder in folders]
+    problems = [problem for report in reports for problem in report.problems]
+    if problems:
+        raise DatasetError(f"{len(problems)} problem{'s' * (len(problems) > 1)} with the data "
+                           f"(python -m ocrlib check lists them too):\n  " + "\n  ".join(problems))
+    if alphabet is None:
+        alphabet = Alphabet.from_texts(text for report in reports for _, text in report.pairs)
+        if not len(alphabet):
+            raise DatasetError(f"the labels of {', '.join(folders)} hold no characters: nothing to learn")
+    try:
+        crnn = build_crnn(alphabet, input_shape, shortcut=args.shortcut)
+    except ValueError as error:
+        raise UsageError(f"--height {args.height} --width {args.width}: {error}") from None
     print(f"alphabet ({len(alphabet)}): {alphabet.chars!r}; {crnn.time_steps} time steps, "
           f"so labels of up to {(crnn.time_steps - 1) // 2} characters are safe (T >= 2L + 1)")
-    images, texts = _load_checked(args.data, alphabet, crnn.time_steps, input_shape)
+    images, texts = _fitted_images(reports[0].pairs, input_shape), [text for _, text in reports[0].pairs]
     if args.val_data:
-        val_images, val_texts = _load_checked(args.val_data, alphabet, crnn.time_steps, input_shape)
+        val_images, val_texts = _fitted_images(reports[1].pairs, input_shape), [text for _, text in reports[1].pairs]
     else:
-        if not 0 < args.val_split < 1:
-            raise ValueError(f"--val-split must be between 0 and 1, got {args.val_split}")
         order = np.random.default_rng(args.seed).permutation(len(texts))
         n_val = max(1, round(len(texts) * args.val_split))
         if n_val >= len(texts):
-            raise ValueError(f"--val-split {args.val_split} leaves no training images out of {len(texts)}")
+            raise UsageError(f"--val-split {args.val_split} leaves no training images out of {len(texts)}")
         val_rows, train_rows = order[:n_val], order[n_val:]
         val_images, val_texts = images[val_rows], [texts[i] for i in val_rows]
         images, texts = images[train_rows], [texts[i] for i in train_rows]
@@ -102,10 +161,13 @@ def _train(args: argparse.Namespace, replicas: int) -> None:
     train_batches = Batches(images, texts, alphabet, max_length, batch_size, shuffle=True,
                             augment=not args.no_augment, seed=args.seed, replicas=replicas)
     val_batches = Batches(val_images, val_texts, alphabet, max_length, batch_size, replicas=replicas)
+    arguments = {name: value for name, value in vars(args).items() if name not in ("run", "command", "debug")}
+    training = {"arguments": arguments, "train_images": len(texts), "validation_images": len(val_texts)}
     start = time.perf_counter()
     history = fit(crnn, train_batches, val_batches, args.out, epochs=args.epochs,
                   learning_rate=args.learning_rate, schedule=args.schedule, patience=args.patience,
-                  resume=args.resume, verbose="auto" if sys.stdout.isatty() else 2)  # a log: one line per epoch
+                  resume=args.resume, verbose="auto" if sys.stdout.isatty() else 2,  # a log: one line per epoch
+                  metadata={"training": training})
     if not history.epoch:
         print(f"nothing to train: {args.out} already has {args.epochs} epochs (raise --epochs to go on)")
         return
@@ -116,25 +178,41 @@ def _train(args: argparse.Namespace, replicas: int) -> None:
 
 
 def evaluate(args: argparse.Namespace) -> None:
+    """Score a model on a labelled folder. A label with a character the model cannot emit counts as
+    wrong, with a warning (``--strict``: refused). With ``--json`` stdout holds the JSON object only."""
     from ocrlib.metrics import character_error_rate, sequence_accuracy
     from ocrlib.recognizer import Recognizer
 
+    log = sys.stderr if args.json else sys.stdout
     recognizer = Recognizer.load(args.model)
-    images, texts = _load_checked(args.data, recognizer.alphabet, None, recognizer.input_shape)
+    alphabet, pairs = recognizer.alphabet, read_labels(args.data)
+    if args.strict:
+        for path, text in pairs:
+            try:
+                alphabet.encode(text)
+            except OcrlibError as error:
+                raise type(error)(f"{path}: {error}") from None
+    outside = [text for _, text in pairs if any(char not in alphabet for char in text)]
+    if outside:
+        chars = "".join(sorted({char for text in outside for char in text if char not in alphabet}))
+        print(f"warning: {len(outside)} of {len(pairs)} labels hold characters the model cannot emit "
+              f"({chars!r}, not in its alphabet {alphabet.chars!r}): those images count as wrong "
+              f"(--strict refuses them)", file=sys.stderr)
+    images, texts = _fitted_images(pairs, recognizer.input_shape), [text for _, text in pairs]
     start = time.perf_counter()
     probs = recognizer.predict_proba(images)
-    predictions = decode_batch(probs, recognizer.alphabet, args.decoder)
+    predictions = decode_batch(probs, alphabet, args.decoder)
     seconds = time.perf_counter() - start
     result = {"n": len(texts), "sequence_accuracy": sequence_accuracy(texts, predictions),
               "cer": character_error_rate(texts, predictions), "decoder": args.decoder,
-              "images_per_second": len(texts) / seconds}
+              "images_per_second": len(texts) / seconds, "labels_outside_alphabet": len(outside)}
     for truth, prediction in [(t, p) for t, p in zip(texts, predictions) if t != p][:10]:
-        print(f"wrong: {truth!r} read as {prediction!r}")
+        print(f"wrong: {truth!r} read as {prediction!r}", file=log)
     print(f"{result['n']} images: sequence accuracy {result['sequence_accuracy']:.4f}, "
-          f"CER {result['cer']:.4f}, {result['images_per_second']:.0f} images/s")
+          f"CER {result['cer']:.4f}, {result['images_per_second']:.0f} images/s", file=log)
     if args.plot:
-        _plot_examples(args.plot, images, probs, texts, predictions, recognizer.alphabet)
-        print(f"probability matrices written to {args.plot}")
+        _plot_examples(args.plot, images, probs, texts, predictions, alphabet)
+        print(f"probability matrices written to {args.plot}", file=log)
     if args.json:
         print(json.dumps(result))
 
@@ -167,6 +245,34 @@ def predict(args: argparse.Namespace) -> None:
         print(f"{path}\t{text}\t{confidence:.4f}")
 
 
+def info(args: argparse.Namespace) -> None:
+    """What a .keras model file holds: its metadata (alphabet, input size, time steps, and for a model
+    written by train its arguments, data sizes, best epoch and scores) and its parameter count."""
+    from ocrlib.recognizer import Recognizer
+
+    if Path(args.model).suffix != ".keras":
+        raise UsageError(f"info reads .keras models written by train or Recognizer.save, not {args.model}")
+    recognizer = Recognizer.load(args.model)
+    details = {"model": str(args.model), **recognizer.metadata, "time_steps": recognizer.model.output_shape[1],
+               "parameters": recognizer.model.count_params()}
+    if args.json:
+        print(json.dumps(details))
+        return
+    height, width, channels = details["input_shape"]
+    print(f"{details['model']}\nalphabet ({len(details['alphabet'])}): {details['alphabet']!r}")
+    print(f"input: {height} x {width} x {channels} (height x width x channels), {details['time_steps']} time steps")
+    print(f"parameters: {details['parameters']:,}")
+    training = details.get("training")
+    if training:
+        print(f"trained on {training['train_images']} images, validated on {training['validation_images']}")
+        print("arguments: " + " ".join(f"--{name.replace('_', '-')} {value}"
+                                       for name, value in training["arguments"].items()))
+    if "epoch" in details:
+        scores = ", ".join(f"{name} {value:.4f}" for name, value in details.get("logs", {}).items()
+                           if name.startswith("val_"))
+        print(f"best epoch: {details['epoch']}" + (f" ({scores})" if scores else ""))
+
+
 def export(args: argparse.Namespace) -> None:
     from ocrlib.export import export_model
     from ocrlib.recognizer import Recognizer
@@ -175,38 +281,69 @@ def export(args: argparse.Namespace) -> None:
     print(f"wrote the {args.format} model to {path}")
 
 
+class DefaultsInHelp(argparse.ArgumentDefaultsHelpFormatter):
+    """argparse's help with each option's default, except where there is none to show (None, or off for a flag)."""
+
+    def _get_help_string(self, action):
+        if action.default is None or action.default is False:
+            return action.help
+        return super()._get_help_string(action)
+
+
+def _positive(text: str) -> int:
+    """An argparse type: an integer of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
 def parser() -> argparse.ArgumentParser:
-    main = argparse.ArgumentParser(prog="python -m ocrlib", description="Read text in images with a CRNN + CTC.")
+    main = argparse.ArgumentParser(prog="python -m ocrlib", description="Read text in images with a CRNN + CTC.",
+                                   formatter_class=DefaultsInHelp)
+    main.add_argument("--version", action="version", version=f"ocrlib {__version__}")
+    main.add_argument("--debug", action="store_true", help="show the traceback of an error, not just its message")
     commands = main.add_subparsers(dest="command", required=True)
 
-    p = commands.add_parser("generate", help="write a labelled folder of synthetic images")
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=help, description=help, formatter_class=DefaultsInHelp)
+
+    p = command("generate", "write a labelled folder of synthetic images")
     p.add_argument("kind", choices=sorted(GENERATORS))
-    p.add_argument("--n", type=int, required=True, help="number of images")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--n", type=_positive, required=True, help="number of images")
+    p.add_argument("--seed", type=int, default=0, help="the same seed draws the same images")
     p.add_argument("--out", required=True, help="folder to create (must not exist or be empty)")
     p.add_argument("--formats", nargs="+", choices=PLATE_FORMATS,
                    help="plates only: the formats to draw (default: all), e.g. mercosur two_group")
     p.add_argument("--charset", help="captcha only: the characters to draw (default: 0-9 and A-Z without O)")
     p.set_defaults(run=generate)
 
-    p = commands.add_parser("train", help="train a CRNN on a labelled folder")
+    p = command("check", "list every problem of a labelled folder, and summarise what it holds")
+    p.add_argument("data", help="labelled folder (labels.csv or label in file name)")
+    given = p.add_mutually_exclusive_group()
+    given.add_argument("--model", help="a .keras model: check against its alphabet and time steps")
+    given.add_argument("--alphabet", help="characters the labels may hold (default: any)")
+    p.add_argument("--width", type=int,
+                   help=f"without --model: the width train will use, for the time steps (default: {DEFAULT_WIDTH})")
+    p.set_defaults(run=check)
+
+    p = command("train", "train a CRNN on a labelled folder")
     p.add_argument("--data", required=True, help="labelled folder (labels.csv or label in file name)")
     val = p.add_mutually_exclusive_group()
     val.add_argument("--val-data", help="labelled folder for validation")
-    val.add_argument("--val-split", type=float, default=0.1, help="share of --data held out (default 0.1)")
+    val.add_argument("--val-split", type=float, default=0.1, help="share of --data held out for validation")
     p.add_argument("--out", required=True, help="best model, .keras (the last one goes to OUT.last.keras)")
     # Defaults for a small real set (about 1,000 images): small batches give CTC enough updates to
     # leave its all-blank start, and early stopping ends the run well before 100 epochs.
-    p.add_argument("--epochs", type=int, default=100)
+    p.add_argument("--epochs", type=int, default=100, help="most epochs to train")
     p.add_argument("--batch-size", type=int, default=8, help="images per batch (per replica with --distribute)")
-    p.add_argument("--learning-rate", type=float, default=1e-3)
+    p.add_argument("--learning-rate", type=float, default=1e-3, help="Adam's learning rate at the start")
     p.add_argument("--schedule", choices=("plateau", "cosine"), default="plateau",
                    help="learning rate: halve when val_loss stalls, or decay to 0 over --epochs")
     p.add_argument("--patience", type=int, default=15, help="epochs without val_loss progress before stopping")
     p.add_argument("--alphabet", help="characters to recognise (default: those in the labels)")
-    p.add_argument("--height", type=int, default=64)
-    p.add_argument("--width", type=int, default=128)
-    p.add_argument("--channels", type=int, default=1, choices=(1, 3))
+    p.add_argument("--height", type=int, default=64, help="image height fed to the model")
+    p.add_argument("--width", type=int, default=DEFAULT_WIDTH, help="image width fed to the model (time steps: W / 4)")
+    p.add_argument("--channels", type=int, default=1, choices=(1, 3), help="1: gray, 3: colour")
     p.add_argument("--no-augment", action="store_true", help="train on the images as they are")
     p.add_argument("--shortcut", action="store_true",
                    help="the softmax also reads the column features past the LSTMs: leaves CTC's all-blank "
@@ -219,36 +356,44 @@ def parser() -> argparse.ArgumentParser:
                    help="float16 compute with float32 weights, softmax and CTC (for GPUs with tensor cores)")
     p.set_defaults(run=train)
 
-    p = commands.add_parser("evaluate", help="score a model on a labelled folder")
-    p.add_argument("--model", required=True)
-    p.add_argument("--data", required=True)
-    p.add_argument("--decoder", choices=sorted(DECODERS), default="best_path")
-    p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    p = command("evaluate", "score a model on a labelled folder")
+    p.add_argument("--model", required=True, help="a .keras model, or an .onnx export")
+    p.add_argument("--data", required=True, help="labelled folder")
+    p.add_argument("--decoder", choices=sorted(DECODERS), default="best_path", help="how to read the probabilities")
+    p.add_argument("--json", action="store_true", help="print one JSON object and nothing else on stdout")
+    p.add_argument("--strict", action="store_true",
+                   help="refuse labels with characters the model cannot emit, rather than count them as wrong")
     p.add_argument("--plot", help="write probability-matrix PNGs of right and wrong predictions here")
     p.set_defaults(run=evaluate)
 
-    p = commands.add_parser("predict", help="print path<TAB>text<TAB>confidence for each image")
+    p = command("predict", "print path<TAB>text<TAB>confidence for each image")
     p.add_argument("--model", required=True, help="a .keras model, or an .onnx export (run by ONNX Runtime)")
-    p.add_argument("--decoder", choices=sorted(DECODERS), default="best_path")
-    p.add_argument("images", nargs="+")
+    p.add_argument("--decoder", choices=sorted(DECODERS), default="best_path", help="how to read the probabilities")
+    p.add_argument("images", nargs="+", help="image files")
     p.set_defaults(run=predict)
 
-    p = commands.add_parser("export", help="write a .keras model as ONNX, TFLite or a TensorFlow SavedModel")
+    p = command("info", "show what a model file holds: alphabet, input size, parameters, how it was trained")
+    p.add_argument("model", help="a .keras model")
+    p.add_argument("--json", action="store_true", help="print one JSON object and nothing else on stdout")
+    p.set_defaults(run=info)
+
+    p = command("export", "write a .keras model as ONNX, TFLite or a TensorFlow SavedModel")
     p.add_argument("--model", required=True, help="a .keras model written by train")
-    p.add_argument("--format", required=True, choices=FORMATS)
+    p.add_argument("--format", required=True, choices=FORMATS, help="the format to write")
     p.add_argument("--out", required=True, help="M.onnx, M.tflite (plus M.tflite.json), or a SavedModel folder")
     p.set_defaults(run=export)
     return main
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. Exit status: 0 done; 1 bad data or model file (``OcrlibError``), with a message
+    naming it; 2 a usage error. Any other exception is a bug in ocrlib, and propagates with its traceback."""
     args = parser().parse_args(argv)
     try:
         args.run(args)
-    except OcrlibError as error:  # bad data or model files: a message naming the culprit, not a traceback
+    except (UsageError, OcrlibError) as error:
+        if args.debug:
+            raise
         print(f"error: {error}", file=sys.stderr)
-        return 1
-    except ValueError as error:  # bad option values, as argparse's own usage errors
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return 2 if isinstance(error, UsageError) else 1
     return 0

@@ -1,8 +1,11 @@
-"""CTC loss: the Keras version used for training, and a NumPy float64 reference to check and teach it."""
+"""CTC loss: the Keras version used for training, and a NumPy float64 reference to check and teach it.
+
+Keras is imported by the two functions that use it, so ``min_time_steps`` and the reference import
+without it (the decoders and the CLI's ``check``).
+"""
 from __future__ import annotations
 
 import numpy as np
-from keras import ops
 
 EPSILON = 1e-7
 
@@ -21,6 +24,8 @@ def ctc_loss(labels, label_length, probs):
     probs: (B, T, C) float, softmax over blank + alphabet, blank at 0. Every sample uses all T steps.
     Returns (B,) float: -log p(label | probs).
     """
+    from keras import ops
+
     batch_size, time_steps = ops.shape(probs)[0], ops.shape(probs)[1]
     # keras.ops.ctc_loss takes logits and applies log_softmax; for probabilities that already sum
     # to one, log(probs) is its own log_softmax. The clip keeps log() finite.
@@ -36,6 +41,8 @@ def ctc_loss(labels, label_length, probs):
 
 def ctc_lambda(inputs):
     """The body of the training model's CTC ``Lambda`` layer: [probs, labels, label_length] -> (B, 1) loss."""
+    from keras import ops
+
     probs, labels, label_length = inputs
     return ops.expand_dims(ctc_loss(labels, label_length, probs), -1)
 

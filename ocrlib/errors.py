@@ -19,3 +19,7 @@ class DatasetError(OcrlibError):
 
 class ModelFileError(OcrlibError):
     """A model file is not an ocrlib model, or does not match the data or alphabet it is used with."""
+
+
+class UsageError(ValueError):
+    """A command-line option value that cannot work (the CLI exits 2, as for argparse's own usage errors)."""

@@ -55,12 +55,13 @@ class Recognizer:
         return cls(model, Alphabet(metadata["alphabet"]), metadata)
 
     def save(self, path: str | Path, **extra_metadata) -> Path:
-        """Write the inference model, alphabet and input size to ``path`` (.keras), atomically."""
+        """Write the inference model to ``path`` (.keras), atomically, with its metadata: alphabet,
+        input size, time steps (None for a variable width), and ``extra_metadata`` (JSON values)."""
         path = Path(path)
         if path.suffix != ".keras":
             raise ValueError(f"model path must end in .keras: {path}")
         metadata = {**self.metadata, **extra_metadata, "alphabet": self.alphabet.chars,
-                    "input_shape": list(self.input_shape)}
+                    "input_shape": list(self.input_shape), "time_steps": self.model.output_shape[1]}
         with atomic_target(path) as temporary:
             self.model.save(temporary)
             write_metadata(temporary, metadata)

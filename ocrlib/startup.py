@@ -7,17 +7,24 @@ times slower. ``onednn_on_unless_set`` turns them on unless ``TF_ENABLE_ONEDNN_O
 
 Start-up lines: TensorFlow writes a few lines to the process's stderr while its libraries load
 ("Could not find cuda drivers", "oneDNN custom operations are on"), before it reads
-``TF_CPP_MIN_LOG_LEVEL``. With the variable at 3, ``import ocrlib`` points file descriptor 2 at
-/dev/null while Keras (and TensorFlow) load, so a notebook's first cell and the command line's output
-stay clean. Python errors raised by the import still reach the user: they are printed after stderr
-is back.
+``TF_CPP_MIN_LOG_LEVEL``. With the variable at 3, file descriptor 2 points at /dev/null while Keras
+(and TensorFlow) load, so a notebook's first cell and the command line's output stay clean. Python
+errors raised by the import still reach the user: they are printed after stderr is back.
+
+``import ocrlib`` does not load Keras itself (the command line's ``--help``, ``generate`` and
+``check`` never need it): ``hide_start_up_of_later_imports`` makes the first ``import keras`` or
+``import tensorflow`` after it, by ocrlib or by the user, load in ``tensorflow_start_up_hidden``.
 """
 from __future__ import annotations
 
+import importlib.abc
+import importlib.machinery
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+QUIET_IMPORTS = ("keras", "tensorflow")
 
 
 def onednn_on_unless_set() -> None:
@@ -40,3 +47,36 @@ def tensorflow_start_up_hidden() -> Iterator[None]:
     finally:
         os.dup2(saved, 2)
         os.close(saved)
+
+
+class _QuietFinder(importlib.abc.MetaPathFinder):
+    """Finds the packages of ``QUIET_IMPORTS`` as Python would, and loads them in ``tensorflow_start_up_hidden``."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name not in QUIET_IMPORTS:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _QuietLoader(spec.loader)
+        return spec
+
+
+class _QuietLoader(importlib.abc.Loader):
+    """Runs ``loader`` with stderr hidden, then leaves the module with ``loader`` as if it had run alone."""
+
+    def __init__(self, loader: importlib.abc.Loader):
+        self.loader = loader
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module):
+        with tensorflow_start_up_hidden():
+            self.loader.exec_module(module)
+        module.__loader__ = module.__spec__.loader = self.loader
+
+
+def hide_start_up_of_later_imports() -> None:
+    """From now on, Keras and TensorFlow load in ``tensorflow_start_up_hidden`` (once: a second call does nothing)."""
+    if not any(isinstance(finder, _QuietFinder) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _QuietFinder())

@@ -58,12 +58,13 @@ class Checkpoint(keras.callbacks.Callback):
     """Save the inference model (never the training model, whose Lambda layer would not load safely).
 
     Writes ``path`` whenever ``val_loss`` improves on ``best`` (the best model) and
-    ``last_checkpoint_path(path)`` after every epoch (for ``resume``). Both writes are atomic.
+    ``last_checkpoint_path(path)`` after every epoch (for ``resume``). Both writes are atomic. Each
+    file's metadata holds its epoch, that epoch's logs, and ``metadata`` (how the model was made).
     """
 
-    def __init__(self, crnn: CRNN, path: str | Path, best: float = np.inf):
+    def __init__(self, crnn: CRNN, path: str | Path, best: float = np.inf, metadata: dict | None = None):
         super().__init__()
-        self.recognizer = Recognizer(crnn.inference_model, crnn.alphabet)
+        self.recognizer = Recognizer(crnn.inference_model, crnn.alphabet, metadata)
         self.path, self.best = Path(path), best
 
     def on_epoch_end(self, epoch, logs=None):
@@ -98,8 +99,8 @@ def cosine_schedule(learning_rate: float, epochs: int):
 
 def fit(crnn: CRNN, train: Batches, val: Batches, out: str | Path, epochs: int = 30,
         learning_rate: float = 1e-3, schedule: str = "plateau", patience: int = 8, resume: bool = False,
-        verbose: int | str = "auto", callbacks: Sequence[keras.callbacks.Callback] = ()
-        ) -> keras.callbacks.History:
+        verbose: int | str = "auto", callbacks: Sequence[keras.callbacks.Callback] = (),
+        metadata: dict | None = None) -> keras.callbacks.History:
     """Train ``crnn`` with CTC, keep the best inference model at ``out`` (.keras) and return with the
     best weights loaded into ``crnn``.
 
@@ -107,7 +108,8 @@ def fit(crnn: CRNN, train: Batches, val: Batches, out: str | Path, epochs: int =
     val_loss, stop on a NaN loss, and the learning-rate ``schedule``:
     ``"plateau"`` halves it when val_loss stalls (open-ended runs), ``"cosine"`` decays it to 0 over
     ``epochs`` (a fixed budget, which it uses better). With ``resume``, training continues from the
-    last checkpoint beside ``out`` if there is one. Extra ``callbacks`` run after these.
+    last checkpoint beside ``out`` if there is one. Extra ``callbacks`` run after these. ``metadata``
+    (JSON: training arguments, data sizes) goes into every checkpoint's metadata.
     """
     if schedule not in ("plateau", "cosine"):
         raise ValueError(f"unknown schedule {schedule!r}: choose 'plateau' or 'cosine'")
@@ -117,7 +119,7 @@ def fit(crnn: CRNN, train: Batches, val: Batches, out: str | Path, epochs: int =
     initial_epoch, best = _resume(crnn, out) if resume else (0, np.inf)
     callbacks = [
         DecodeCallback(crnn, val, verbose=bool(verbose)),
-        Checkpoint(crnn, out, best),
+        Checkpoint(crnn, out, best, metadata),
         keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience),
         keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=max(1, patience // 3))
         if schedule == "plateau" else keras.callbacks.LearningRateScheduler(cosine_schedule(learning_rate, epochs)),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -30,43 +31,72 @@ def read_image(path: str | Path) -> np.ndarray:
 
 
 def read_labels(directory: str | Path) -> list[tuple[Path, str]]:
-    """(image path, text) pairs of a labelled folder, in file order.
+    """(image path, text) pairs of a labelled folder, in file order; a ``DatasetError`` listing every
+    problem of its labels (see ``scan_labels``) if it has any."""
+    pairs, problems = scan_labels(directory)
+    if len(problems) > 1:
+        raise DatasetError(f"{len(problems)} problems with the labels of {directory}:\n  " + "\n  ".join(problems))
+    if problems:
+        raise DatasetError(problems[0])
+    return pairs
 
-    With ``labels.csv`` (header ``filename,text``, filenames relative to the folder) its rows are used;
-    without it, every image file's stem is its label (``abc12.png`` -> ``abc12``). A file that lies
-    outside the folder (``../x.png``, an absolute path, a link to elsewhere) is refused.
+
+def scan_labels(directory: str | Path) -> tuple[list[tuple[Path, str]], list[str]]:
+    """The (image path, text) pairs of a labelled folder that can be read, and every problem found.
+
+    With ``labels.csv`` (UTF-8, header ``filename,text``, filenames relative to the folder) its rows are
+    used; without it, every image file's stem is its label (``abc12.png`` -> ``abc12``). A problem
+    names the file and line: a row whose number of fields is not the header's, an empty filename, a
+    filename listed twice, a file that lies outside the folder (``../x.png``, an absolute path, a link
+    to elsewhere). The images themselves are not read.
     """
     directory = Path(directory)
     if not directory.is_dir():
-        raise DatasetError(f"data folder not found: {directory}")
+        return [], [f"data folder not found: {directory}"]
     labels_path = directory / LABELS_FILE
     if not labels_path.exists():
         images = sorted(p for p in directory.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         if not images:
-            raise DatasetError(f"{directory} has no {LABELS_FILE} and no image files to take labels from")
-        for path in images:
-            if not _inside(directory, path):
-                raise DatasetError(f"{path} links to a file outside {directory}")
-        return [(p, p.stem) for p in images]
-    with open(labels_path, newline="", encoding="utf-8") as file:
-        reader = csv.DictReader(file)
-        missing = {"filename", "text"} - set(reader.fieldnames or ())
-        if missing:
-            raise DatasetError(
-                f"{labels_path}: header must name the columns filename,text; "
-                f"found {reader.fieldnames}, missing {sorted(missing)}"
-            )
-        pairs = []
+            return [], [f"{directory} has no {LABELS_FILE} and no image files to take labels from"]
+        outside = [f"{path} links to a file outside {directory}" for path in images if not _inside(directory, path)]
+        return [(p, p.stem) for p in images if _inside(directory, p)], outside
+    raw = labels_path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        return [], [f"{labels_path}, line {line}: not UTF-8 text (byte {raw[error.start]:#04x}): save it as UTF-8"]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, [])
+    missing = {"filename", "text"} - set(header)
+    if missing:
+        return [], [f"{labels_path}: header must name the columns filename,text; "
+                    f"found {header}, missing {sorted(missing)}"]
+    filename_column, text_column = header.index("filename"), header.index("text")
+    pairs, problems, first_line = [], [], {}
+    try:
         for row in reader:
-            if not row["filename"]:
-                raise DatasetError(f"{labels_path}, line {reader.line_num}: empty filename")
-            path = directory / row["filename"]
-            if not _inside(directory, path):
-                raise DatasetError(f"{labels_path}, line {reader.line_num}: {row['filename']!r} is outside {directory}")
-            pairs.append((path, row["text"] or ""))
-    if not pairs:
-        raise DatasetError(f"{labels_path} lists no images")
-    return pairs
+            where = f"{labels_path}, line {reader.line_num}"
+            if len(row) != len(header):
+                if row:  # not a blank line
+                    problems.append(f"{where}: {len(row)} fields, the header has {len(header)} "
+                                    f"(quote a text that holds a comma: \"a,b\")")
+                continue
+            filename = row[filename_column]
+            if not filename:
+                problems.append(f"{where}: empty filename")
+            elif filename in first_line:
+                problems.append(f"{where}: {filename!r} is listed again (first on line {first_line[filename]})")
+            elif not _inside(directory, directory / filename):
+                problems.append(f"{where}: {filename!r} is outside {directory}")
+            else:
+                first_line[filename] = reader.line_num
+                pairs.append((directory / filename, row[text_column]))
+    except csv.Error as error:
+        problems.append(f"{labels_path}, line {reader.line_num}: {error}")
+    if not pairs and not problems:
+        problems.append(f"{labels_path} lists no images")
+    return pairs, problems
 
 
 def _inside(directory: Path, path: Path) -> bool:
