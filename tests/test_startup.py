@@ -36,3 +36,10 @@ def onednn_setting(**env) -> str:
 def test_ocrlib_turns_onednn_on_unless_the_user_chose():
     assert onednn_setting() == "1"
     assert onednn_setting(TF_ENABLE_ONEDNN_OPTS="0") == "0"
+
+
+def test_keras_imported_after_ocrlib_with_level_3_writes_nothing_to_stderr():
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    code = "import ocrlib, sys; assert 'keras' not in sys.modules; import keras; ocrlib.build_crnn('ab')"
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert result.returncode == 0 and result.stderr == ""
