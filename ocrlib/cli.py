@@ -52,6 +52,7 @@ def generate(args: argparse.Namespace) -> None:
 
 
 def check(args: argparse.Namespace) -> None:
+    """Print the summary and every problem of a labelled folder (``ocrlib.data.check``); exit 1 if it has any."""
     if args.model and args.width:
         raise UsageError("--width is for a folder checked without --model: a model has its own width")
     if args.model:
@@ -85,9 +86,10 @@ def _print_summary(directory: str, report: FolderReport, time_steps: int | None)
         lengths = ", ".join(f"{length}: {count}" for length, count in sorted(report.lengths.items()))
         print(f"label lengths (characters: labels): {lengths}")
         print(f"time steps: {time_steps if time_steps is not None else 'unknown (not checked)'}")
-    characters = "".join(sorted(report.characters))
-    print(f"characters ({len(characters)}): {characters!r}")
-    print("  " + ", ".join(f"{char!r} {count}" for char, count in sorted(report.characters.items())))
+    if report.characters:
+        characters = "".join(sorted(report.characters))
+        print(f"characters ({len(characters)}): {characters!r}")
+        print("  " + ", ".join(f"{char!r} {count}" for char, count in sorted(report.characters.items())))
 
 
 def _characters(option: str, chars: str | None) -> Alphabet | None:
@@ -334,8 +336,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="best model, .keras (the last one goes to OUT.last.keras)")
     # Defaults for a small real set (about 1,000 images): small batches give CTC enough updates to
     # leave its all-blank start, and early stopping ends the run well before 100 epochs.
-    p.add_argument("--epochs", type=int, default=100, help="most epochs to train")
-    p.add_argument("--batch-size", type=int, default=8, help="images per batch (per replica with --distribute)")
+    p.add_argument("--epochs", type=_positive, default=100, help="most epochs to train")
+    p.add_argument("--batch-size", type=_positive, default=8, help="images per batch (per replica with --distribute)")
     p.add_argument("--learning-rate", type=float, default=1e-3, help="Adam's learning rate at the start")
     p.add_argument("--schedule", choices=("plateau", "cosine"), default="plateau",
                    help="learning rate: halve when val_loss stalls, or decay to 0 over --epochs")
