@@ -17,7 +17,7 @@ import numpy as np
 from ocrlib import __version__
 from ocrlib.alphabet import Alphabet
 from ocrlib.data.captchas import generate_captchas
-from ocrlib.data.check import FolderReport, check_folder, time_steps_for_width
+from ocrlib.data.check import FolderReport, check_folder
 from ocrlib.data.equations import generate_equations
 from ocrlib.data.folder import read_image, read_labels, scan_labels, write_folder
 from ocrlib.data.plates import FORMATS as PLATE_FORMATS, generate_plates
@@ -25,6 +25,7 @@ from ocrlib.data.preprocess import fit_to_size
 from ocrlib.decoders import DECODERS, decode_batch
 from ocrlib.errors import DatasetError, OcrlibError, UsageError
 from ocrlib.export import FORMATS
+from ocrlib.geometry import time_steps_for_width
 from ocrlib.model_file import read_metadata
 
 GENERATORS = {"plates": generate_plates, "captcha": generate_captchas, "equations": generate_equations}

@@ -11,10 +11,7 @@ from keras import layers
 from ocrlib.alphabet import Alphabet, as_alphabet
 from ocrlib.ctc import ctc_lambda, min_time_steps
 from ocrlib.errors import LabelTooLongError
-
-# Each conv block halves the height; the first two also halve the width, later ones keep it, so the
-# sequence has W / 4 time steps (32 for the default 128-pixel width).
-WIDTH_POOLING_BLOCKS = 2
+from ocrlib.geometry import WIDTH_POOLING_BLOCKS
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,7 @@ from ocrlib.alphabet import Alphabet
 from ocrlib.ctc import min_time_steps
 from ocrlib.data.folder import read_image, scan_labels
 from ocrlib.errors import DatasetError
-
-# train's CRNN halves the width in its first two conv blocks (ocrlib.model.WIDTH_POOLING_BLOCKS): T = W / 4.
-WIDTH_PER_TIME_STEP = 4
-
-
-def time_steps_for_width(width: int) -> int:
-    """T, the time steps of ``train``'s CRNN for images ``width`` pixels wide."""
-    return width // WIDTH_PER_TIME_STEP
+from ocrlib.geometry import time_steps_for_width  # noqa: F401  (the T a folder is checked against without a model)
 
 
 @dataclass
