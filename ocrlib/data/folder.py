@@ -1,6 +1,7 @@
 """Labelled folders on disk: ``DIR/labels.csv`` (``filename,text``) or the label in each file's stem."""
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Sequence
@@ -60,9 +61,9 @@ def scan_labels(directory: str | Path) -> tuple[list[tuple[Path, str]], list[str
             return [], [f"{directory} has no {LABELS_FILE} and no image files to take labels from"]
         outside = [f"{path} links to a file outside {directory}" for path in images if not _inside(directory, path)]
         return [(p, p.stem) for p in images if _inside(directory, p)], outside
-    raw = labels_path.read_bytes()
+    raw = labels_path.read_bytes().removeprefix(codecs.BOM_UTF8)  # so that error positions count from here
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         return [], [f"{labels_path}, line {line}: not UTF-8 text (byte {raw[error.start]:#04x}): save it as UTF-8"]
