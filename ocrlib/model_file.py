@@ -24,16 +24,26 @@ from ocrlib.errors import ModelFileError
 
 METADATA_FILE = "ocrlib.json"  # in a .keras zip and in a SavedModel folder
 METADATA_KEY = "ocrlib"  # an ONNX metadata property
+# Far more than real metadata holds (an alphabet, sizes, training arguments, one epoch's logs): a larger
+# entry is refused after reading at most this much of it, whatever size its zip header claims.
+MAX_METADATA_BYTES = 2**20
 
 
 def read_metadata(path: str | Path) -> dict:
-    """ocrlib's metadata of a ``.keras`` model (alphabet, input shape, training epoch and logs), without loading it."""
+    """ocrlib's metadata of a ``.keras`` model (alphabet, input shape, training epoch and logs), without loading it.
+
+    A ``ModelFileError`` naming the file if it is missing, not a zip, or its ``ocrlib.json`` is missing,
+    not JSON, has no valid alphabet or is larger than ``MAX_METADATA_BYTES``.
+    """
     path = Path(path)
     if not path.is_file():
         raise ModelFileError(f"model file not found: {path}")
     try:
-        with zipfile.ZipFile(path) as archive:
-            metadata = json.loads(archive.read(METADATA_FILE))
+        with zipfile.ZipFile(path) as archive, archive.open(METADATA_FILE) as entry:
+            text = entry.read(MAX_METADATA_BYTES + 1)
+        if len(text) > MAX_METADATA_BYTES:
+            raise ValueError(f"{METADATA_FILE} is larger than {MAX_METADATA_BYTES} bytes")
+        metadata = json.loads(text)
         Alphabet(metadata["alphabet"])
     except (zipfile.BadZipFile, KeyError, TypeError, ValueError) as error:
         raise ModelFileError(
