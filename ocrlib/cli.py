@@ -6,16 +6,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shlex
+import signal
 import sys
 import time
-from collections.abc import Sequence
-from contextlib import nullcontext
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import numpy as np
 
 from ocrlib import __version__
 from ocrlib.alphabet import Alphabet
+from ocrlib.atomic import HELD_SIGNALS
+from ocrlib.backup import backup_path, read_backup
 from ocrlib.data.captchas import generate_captchas
 from ocrlib.data.check import FolderReport, check_folder
 from ocrlib.data.equations import generate_equations
@@ -23,13 +28,52 @@ from ocrlib.data.folder import read_image, read_labels, scan_labels, write_folde
 from ocrlib.data.plates import FORMATS as PLATE_FORMATS, generate_plates
 from ocrlib.data.preprocess import fit_to_size
 from ocrlib.decoders import DECODERS, decode_batch
-from ocrlib.errors import DatasetError, OcrlibError, UsageError
+from ocrlib.errors import DatasetError, OcrlibError, TrainingDivergedError, UsageError
 from ocrlib.export import FORMATS
 from ocrlib.geometry import time_steps_for_width
 from ocrlib.model_file import read_metadata
 
 GENERATORS = {"plates": generate_plates, "captcha": generate_captchas, "equations": generate_equations}
 DEFAULT_WIDTH = 128  # train's --width
+# train's options that a resumed run may change (--out: its files may have moved together); every
+# other one must be what the run was started with.
+RESUMABLE_CHANGES = ("epochs", "patience", "resume", "out")
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM stopped a command: ``signum`` says which (the exit status is 128 + signum)."""
+
+    def __init__(self, signum: int, message: str = ""):
+        super().__init__(message or f"interrupted by {signal.Signals(signum).name}")
+        self.signum = signum
+
+
+@contextmanager
+def _interruptible() -> Iterator[None]:
+    """Within the block SIGINT (Ctrl-C) and SIGTERM (``kill``, a scheduler's stop) raise ``Interrupted``."""
+    def interrupt(signum, frame):
+        raise Interrupted(signum)
+
+    previous = {signum: signal.signal(signum, interrupt) for signum in HELD_SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _resume_command(argv: Sequence[str]) -> str:
+    """The shell command that runs ``argv`` again with ``--resume``, by the Python running now."""
+    return shlex.join([sys.executable, "-m", "ocrlib", *argv, *(() if "--resume" in argv else ("--resume",))])
+
+
+def _progress_verbosity() -> str | int:
+    """Keras' ``verbose`` for train: progress bars on a terminal, one line per epoch in a log or a notebook.
+    A Jupyter notebook's ``!ocrlib train`` writes to a terminal (a pty) that the notebook does not
+    redraw, so bars would pile up there: its kernel's children have ``JPY_PARENT_PID`` (set by
+    jupyter_client) and ipykernel's ``MPLBACKEND`` in their environment."""
+    in_notebook = "JPY_PARENT_PID" in os.environ or os.environ.get("MPLBACKEND", "").startswith("module://matplotlib_inline")
+    return "auto" if sys.stdout.isatty() and not in_notebook else 2
 
 
 def _fitted_images(pairs: Sequence[tuple[Path, str]], input_shape: tuple[int, int, int]) -> np.ndarray:
@@ -115,10 +159,16 @@ def train(args: argparse.Namespace) -> None:
         raise UsageError(f"--out must name a .keras file: {args.out}")
     keras.utils.set_random_seed(args.seed)
     devices, replicas = data_parallel() if args.distribute == "mirrored" else (nullcontext(), 1)
-    with mixed_precision() if args.mixed_precision else nullcontext(), devices:
-        if args.distribute:
-            print(f"data-parallel on {replicas} replicas: batches of {args.batch_size} x {replicas}")
-        _train(args, replicas)
+    try:
+        with _interruptible(), mixed_precision() if args.mixed_precision else nullcontext(), devices:
+            if args.distribute:
+                print(f"data-parallel on {replicas} replicas: batches of {args.batch_size} x {replicas}")
+            _train(args, replicas)
+    except Interrupted as interrupted:
+        state = read_backup(backup_path(args.out))
+        kept = (f"{args.out}, its last checkpoint and its backup keep epoch {state['epoch']}" if state
+                else "no epoch was complete, so nothing was saved")
+        raise Interrupted(interrupted.signum, f"{interrupted}: {kept}") from None
 
 
 def _train(args: argparse.Namespace, replicas: int) -> None:
@@ -166,18 +216,39 @@ def _train(args: argparse.Namespace, replicas: int) -> None:
     val_batches = Batches(val_images, val_texts, alphabet, max_length, batch_size, replicas=replicas)
     arguments = {name: value for name, value in vars(args).items() if name not in ("run", "command", "debug")}
     training = {"arguments": arguments, "train_images": len(texts), "validation_images": len(val_texts)}
+    run = {**{f"--{name.replace('_', '-')}": value for name, value in arguments.items() if name not in RESUMABLE_CHANGES},
+           "training images": len(texts), "validation images": len(val_texts)}
+    backup = backup_path(args.out)
+    state = read_backup(backup) if args.resume else None
+    if args.resume:
+        print(f"resuming the run backed up in {backup} after epoch {state['epoch']}" if state
+              else f"no backup at {backup} to resume: training from the start")
     start = time.perf_counter()
     history = fit(crnn, train_batches, val_batches, args.out, epochs=args.epochs,
                   learning_rate=args.learning_rate, schedule=args.schedule, patience=args.patience,
-                  resume=args.resume, verbose="auto" if sys.stdout.isatty() else 2,  # a log: one line per epoch
-                  metadata={"training": training})
+                  resume=args.resume, verbose=_progress_verbosity(), metadata={"training": training}, run=run)
     if not history.epoch:
-        print(f"nothing to train: {args.out} already has {args.epochs} epochs (raise --epochs to go on)")
+        print(f"nothing to train: early stopping ended the run of {args.out} after epoch {state['epoch']}"
+              if state["stopped"] else
+              f"nothing to train: the run of {args.out} has done {state['epoch']} epochs (raise --epochs to go on)")
         return
-    best = int(np.argmin(history.history["val_loss"]))
-    print(f"best model (epoch {history.epoch[best] + 1}, val sequence accuracy "
-          f"{history.history['val_sequence_accuracy'][best]:.4f}) saved to {args.out} "
-          f"after {time.perf_counter() - start:.0f} s")
+    _print_best(Path(args.out), history.epoch[0] + 1, time.perf_counter() - start)
+
+
+def _print_best(out: Path, first_epoch: int, seconds: float) -> None:
+    """Say which model the run keeps at ``out``, the best over all its sessions: its epoch and scores,
+    and plainly so when no epoch since ``first_epoch`` (this session's first, from 1) improved on it."""
+    if not out.exists():
+        raise TrainingDivergedError(f"no epoch ended with a finite val_loss, so no model was saved to {out}: "
+                                    "train again with a lower --learning-rate")
+    best = read_metadata(out)
+    logs = best.get("logs", {})
+    scores = f"val_loss {logs['val_loss']:.4f}, val sequence accuracy {logs['val_sequence_accuracy']:.4f}"
+    if best["epoch"] < first_epoch:
+        print(f"no epoch since epoch {first_epoch} improved on the best model, epoch {best['epoch']} "
+              f"({scores}), kept at {out}")
+    else:
+        print(f"best model: epoch {best['epoch']} ({scores}), saved to {out} after {seconds:.0f} s")
 
 
 def evaluate(args: argparse.Namespace) -> None:
@@ -334,7 +405,8 @@ def parser() -> argparse.ArgumentParser:
     val = p.add_mutually_exclusive_group()
     val.add_argument("--val-data", help="labelled folder for validation")
     val.add_argument("--val-split", type=float, default=0.1, help="share of --data held out for validation")
-    p.add_argument("--out", required=True, help="best model, .keras (the last one goes to OUT.last.keras)")
+    p.add_argument("--out", required=True,
+                   help="best model, .keras (the last one goes to OUT.last.keras, the backup for --resume to OUT.backup)")
     # Defaults for a small real set (about 1,000 images): small batches give CTC enough updates to
     # leave its all-blank start, and early stopping ends the run well before 100 epochs.
     p.add_argument("--epochs", type=_positive, default=100, help="most epochs to train")
@@ -351,7 +423,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--shortcut", action="store_true",
                    help="the softmax also reads the column features past the LSTMs: leaves CTC's all-blank "
                         "start sooner on varied data such as synthetic plates")
-    p.add_argument("--resume", action="store_true", help="continue from OUT.last.keras if it exists")
+    p.add_argument("--resume", action="store_true",
+                   help="go on with the run backed up in OUT.backup (after Ctrl-C, a stop, a crash), if there is one; "
+                        "every option but --epochs, --patience and --out must be as it was")
     p.add_argument("--seed", type=int, default=0, help="weights, validation split, shuffling and augmentation")
     p.add_argument("--distribute", choices=("mirrored",),
                    help="data-parallel on every visible GPU (MirroredStrategy on TensorFlow, DataParallel on JAX)")
@@ -390,7 +464,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command. Exit status: 0 done; 1 bad data or model file (``OcrlibError``), with a message
-    naming it; 2 a usage error. Any other exception is a bug in ocrlib, and propagates with its traceback."""
+    naming it; 2 a usage error; 128 + the signal's number when SIGINT (130) or SIGTERM (143) stopped
+    train, which then prints what it kept and the command that resumes it. Any other exception is a bug
+    in ocrlib, and propagates with its traceback."""
+    argv = sys.argv[1:] if argv is None else argv
     args = parser().parse_args(argv)
     try:
         args.run(args)
@@ -399,4 +476,7 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"error: {error}", file=sys.stderr)
         return 2 if isinstance(error, UsageError) else 1
+    except Interrupted as interrupted:
+        print(f"{interrupted}. To go on, run:\n  {_resume_command(argv)}", file=sys.stderr)
+        return 128 + interrupted.signum
     return 0

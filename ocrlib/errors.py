@@ -21,5 +21,9 @@ class ModelFileError(OcrlibError):
     """A model file is not an ocrlib model, or does not match the data or alphabet it is used with."""
 
 
+class TrainingDivergedError(OcrlibError):
+    """The training loss became NaN or infinite (the learning rate is too high for the model or data)."""
+
+
 class UsageError(ValueError):
     """A command-line option value that cannot work (the CLI exits 2, as for argparse's own usage errors)."""

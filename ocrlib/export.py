@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ocrlib.atomic import atomic_target
-from ocrlib.model_file import METADATA_FILE, tflite_metadata_path, write_onnx_metadata
+from ocrlib.model_file import METADATA_FILE, write_onnx_metadata, write_tflite_metadata
 
 if TYPE_CHECKING:  # keras is imported when a model is exported: the CLI reads FORMATS without it
     import keras
@@ -52,8 +52,7 @@ def export_model(recognizer: Recognizer, path: str | Path, format: str) -> Path:
             model.export(str(temporary), format="tf_saved_model", verbose=False)
             (temporary / METADATA_FILE).write_text(json.dumps(metadata))
     if format == "tflite":
-        with atomic_target(tflite_metadata_path(path)) as temporary:
-            temporary.write_text(json.dumps(metadata))
+        write_tflite_metadata(path, metadata)
     return path
 
 

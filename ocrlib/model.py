@@ -9,7 +9,8 @@ import keras
 from keras import layers
 
 from ocrlib.alphabet import Alphabet, as_alphabet
-from ocrlib.ctc import ctc_lambda, min_time_steps
+from ocrlib.ctc import ctc_lambda
+from ocrlib.ctc_reference import min_time_steps
 from ocrlib.errors import LabelTooLongError
 from ocrlib.geometry import WIDTH_POOLING_BLOCKS
 

@@ -7,17 +7,18 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from ocrlib.atomic import signals_held
+from ocrlib.backup import backup_path, read_backup, run_differences, write_backup
 from ocrlib.data.batches import Batches, padded_to_multiple
 from ocrlib.decoders import best_path_batch
-from ocrlib.errors import ModelFileError
+from ocrlib.errors import ModelFileError, TrainingDivergedError
 from ocrlib.metrics import character_error_rate, sequence_accuracy
 from ocrlib.model import CRNN, model_output_as_loss
-from ocrlib.model_file import read_metadata
 from ocrlib.recognizer import Recognizer
 
 
 def last_checkpoint_path(best_path: str | Path) -> Path:
-    """Where the end-of-epoch checkpoint for resuming lives, beside the best one: ``M.keras`` -> ``M.last.keras``."""
+    """Where the inference model of a run's last epoch lives, beside the best one: ``M.keras`` -> ``M.last.keras``."""
     best_path = Path(best_path)
     return best_path.with_name(f"{best_path.stem}.last.keras")
 
@@ -54,42 +55,89 @@ class DecodeCallback(keras.callbacks.Callback):
             print(f"\nepoch {epoch + 1}: {self.prefix} sequence accuracy {accuracy:.4f}, CER {cer:.4f} | {pairs}")
 
 
-class Checkpoint(keras.callbacks.Callback):
-    """Save the inference model (never the training model, whose Lambda layer would not load safely).
+class NanGuard(keras.callbacks.Callback):
+    """Stop training after the first batch whose loss is NaN or infinite; ``found`` is then its
+    (epoch, batch, loss), epoch and batch counted from 1, and None until then."""
 
-    Writes ``path`` whenever ``val_loss`` improves on ``best`` (the best model) and
-    ``last_checkpoint_path(path)`` after every epoch (for ``resume``). Both writes are atomic. Each
-    file's metadata holds its epoch, that epoch's logs, and ``metadata`` (how the model was made).
+    def __init__(self):
+        super().__init__()
+        self.epoch, self.found = 0, None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss = float((logs or {}).get("loss", 0.0))
+        if not np.isfinite(loss):
+            self.found = (self.epoch + 1, batch + 1, loss)
+            self.model.stop_training = True
+
+
+# The callbacks whose state a backup keeps: class name -> attributes (Keras resets them in on_train_begin).
+KEPT_STATE = {"EarlyStopping": ("wait", "best", "best_epoch", "stopped_epoch"),
+              "ReduceLROnPlateau": ("wait", "best", "cooldown_counter")}
+
+
+class Checkpoint(keras.callbacks.Callback):
+    """What a run keeps on disk, written after every epoch whose ``loss`` and ``val_loss`` are finite,
+    all of it even if SIGINT or SIGTERM arrives meanwhile (``signals_held``):
+
+    - ``path``: the inference model, whenever val_loss improves on the best so far;
+    - ``last_checkpoint_path(path)``: the inference model of the last epoch;
+    - ``backup_path(path)``: the backup to resume from (``ocrlib.backup``): the training model with its
+      optimizer, ``run``, the best val_loss and the state of the callbacks in ``keep``.
+
+    The models saved are inference models: the training model's Lambda layer would not load safely.
+    Each file's metadata holds its epoch, that epoch's logs and ``metadata`` (how the model was made).
+    ``resume``: a backup's state, whose best val_loss and callback states ``on_train_begin`` puts back
+    (after the callbacks have reset themselves, so this callback goes after them).
     """
 
-    def __init__(self, crnn: CRNN, path: str | Path, best: float = np.inf, metadata: dict | None = None):
+    def __init__(self, crnn: CRNN, path: str | Path, metadata: dict | None = None, run: dict | None = None,
+                 keep: Sequence[keras.callbacks.Callback] = (), resume: dict | None = None):
         super().__init__()
         self.recognizer = Recognizer(crnn.inference_model, crnn.alphabet, metadata)
-        self.path, self.best = Path(path), best
+        self.path, self.run, self.keep, self.resume = Path(path), run or {}, keep, resume
+        self.best, self.saved_epoch = (resume["best"], resume["epoch"]) if resume else (np.inf, 0)
+
+    def on_train_begin(self, logs=None):
+        for callback in self.keep if self.resume else ():
+            for name, value in self.resume["callbacks"].get(type(callback).__name__, {}).items():
+                setattr(callback, name, value)
 
     def on_epoch_end(self, epoch, logs=None):
         scored = {k: float(v) for k, v in (logs or {}).items()}
-        if scored.get("val_loss", np.inf) < self.best:
-            self.best = scored["val_loss"]
-            self.recognizer.save(self.path, epoch=epoch + 1, logs=scored)
-        self.recognizer.save(last_checkpoint_path(self.path), epoch=epoch + 1, logs=scored)
+        if not all(np.isfinite(scored.get(name, 0.0)) for name in ("loss", "val_loss")):
+            return
+        with signals_held():
+            if scored.get("val_loss", np.inf) < self.best:
+                self.best = scored["val_loss"]
+                self.recognizer.save(self.path, epoch=epoch + 1, logs=scored)
+            self.recognizer.save(last_checkpoint_path(self.path), epoch=epoch + 1, logs=scored)
+            callbacks = {type(callback).__name__: {name: getattr(callback, name)
+                                                  for name in KEPT_STATE.get(type(callback).__name__, ())}
+                         for callback in self.keep}
+            write_backup(backup_path(self.path), self.model, {
+                "epoch": epoch + 1, "best": self.best, "run": self.run, "callbacks": callbacks,
+                "stopped": bool(self.model.stop_training)})  # by early stopping, which runs before
+        self.saved_epoch = epoch + 1
 
 
-def _resume(crnn: CRNN, path: Path) -> tuple[int, float]:
-    """Load the weights of the last checkpoint into ``crnn``. Returns the number of epochs it had done
-    and the best val_loss so far (from the best checkpoint at ``path``), or (0, inf) with no checkpoint."""
-    checkpoint = last_checkpoint_path(path)
-    if not checkpoint.exists():
-        return 0, np.inf
-    previous = Recognizer.load(checkpoint)
-    if previous.alphabet != crnn.alphabet or previous.input_shape != crnn.input_shape:
-        raise ModelFileError(
-            f"cannot resume from {checkpoint}: it reads {previous.alphabet.chars!r} at {previous.input_shape}, "
-            f"this run {crnn.alphabet.chars!r} at {crnn.input_shape}"
-        )
-    crnn.inference_model.set_weights(previous.model.get_weights())
-    best = read_metadata(path).get("logs", {}).get("val_loss", np.inf) if path.exists() else np.inf
-    return int(previous.metadata.get("epoch", 0)), best
+def _restore(model: keras.Model, out: Path, run: dict) -> dict | None:
+    """Load the backup of the run writing ``out`` into the compiled training ``model`` (weights and
+    optimizer state) and return its state; None where there is no backup. ``ModelFileError`` naming
+    each difference where the backup's run is not ``run``."""
+    directory = backup_path(out)
+    state = read_backup(directory)
+    if state is None:
+        return None
+    differences = run_differences(state["run"], run)
+    if differences:
+        raise ModelFileError(f"cannot resume the run backed up in {directory}: {'; '.join(differences)}. "
+                             "Resume it as it was started, or train anew without resuming")
+    model.optimizer.build(model.trainable_variables)  # so that load_weights fills the optimizer's state too
+    model.load_weights(state["weights"])
+    return state
 
 
 def cosine_schedule(learning_rate: float, epochs: int):
@@ -100,34 +148,52 @@ def cosine_schedule(learning_rate: float, epochs: int):
 def fit(crnn: CRNN, train: Batches, val: Batches, out: str | Path, epochs: int = 30,
         learning_rate: float = 1e-3, schedule: str = "plateau", patience: int = 8, resume: bool = False,
         verbose: int | str = "auto", callbacks: Sequence[keras.callbacks.Callback] = (),
-        metadata: dict | None = None) -> keras.callbacks.History:
+        metadata: dict | None = None, run: dict | None = None) -> keras.callbacks.History:
     """Train ``crnn`` with CTC, keep the best inference model at ``out`` (.keras) and return with the
     best weights loaded into ``crnn``.
 
-    Callbacks: decode-and-score on ``val`` each epoch, best and last checkpoints, early stopping on
-    val_loss, stop on a NaN loss, and the learning-rate ``schedule``:
-    ``"plateau"`` halves it when val_loss stalls (open-ended runs), ``"cosine"`` decays it to 0 over
-    ``epochs`` (a fixed budget, which it uses better). With ``resume``, training continues from the
-    last checkpoint beside ``out`` if there is one. Extra ``callbacks`` run after these. ``metadata``
-    (JSON: training arguments, data sizes) goes into every checkpoint's metadata.
+    Callbacks: decode-and-score on ``val`` each epoch, early stopping on val_loss, the learning-rate
+    ``schedule``, a NaN guard, and the ``Checkpoint`` of the best and last models and of the backup.
+    ``"plateau"`` halves the learning rate when val_loss stalls (open-ended runs), ``"cosine"`` decays
+    it to 0 over ``epochs`` (a fixed budget, which it uses better). Extra ``callbacks`` run after these.
+    ``metadata`` (JSON: training arguments, data sizes) goes into every checkpoint's metadata.
+
+    resume: go on from the backup beside ``out`` (``ocrlib.backup``) where there is one, as if the run
+    had never stopped: weights, optimizer state, learning-rate schedule, early stopping and the batches
+    each epoch draws (``Batches.set_epoch``) all continue; a run that early stopping ended trains no more.
+    ``run``: JSON values that define the run besides its alphabet and input size (data folders,
+    options): resuming a backup whose run differs raises ``ModelFileError`` naming each difference.
+
+    A NaN or infinite loss stops training after its batch and raises ``TrainingDivergedError`` naming
+    the epoch and batch; the files on disk keep the last epoch whose losses were finite.
     """
     if schedule not in ("plateau", "cosine"):
         raise ValueError(f"unknown schedule {schedule!r}: choose 'plateau' or 'cosine'")
     out = Path(out)
     crnn.check_labels(train.texts + val.texts)
-    crnn.training_model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=model_output_as_loss)
-    initial_epoch, best = _resume(crnn, out) if resume else (0, np.inf)
-    callbacks = [
-        DecodeCallback(crnn, val, verbose=bool(verbose)),
-        Checkpoint(crnn, out, best, metadata),
-        keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience),
-        keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=max(1, patience // 3))
-        if schedule == "plateau" else keras.callbacks.LearningRateScheduler(cosine_schedule(learning_rate, epochs)),
-        keras.callbacks.TerminateOnNaN(),
-        *callbacks,
-    ]
-    history = crnn.training_model.fit(train, validation_data=val, epochs=epochs, initial_epoch=initial_epoch,
-                                      callbacks=callbacks, verbose=verbose)
+    model = crnn.training_model
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=model_output_as_loss)
+    run = {"alphabet": crnn.alphabet.chars, "input_shape": list(crnn.input_shape), **(run or {})}
+    state = _restore(model, out, run) if resume else None
+    guard = NanGuard()
+    keep = [keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience),
+            keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=max(1, patience // 3))
+            if schedule == "plateau" else keras.callbacks.LearningRateScheduler(cosine_schedule(learning_rate, epochs))]
+    checkpoint = Checkpoint(crnn, out, metadata, run, keep, resume=state)
+    callbacks = [keras.callbacks.LambdaCallback(on_epoch_begin=lambda epoch, logs: train.set_epoch(epoch)),
+                 DecodeCallback(crnn, val, verbose=bool(verbose)), guard, *keep, checkpoint, *callbacks]
+    initial_epoch = 0 if state is None else epochs if state["stopped"] else state["epoch"]
+    # shuffle=False: Batches shuffles by its seed and epoch; Keras would also shuffle the order of the
+    # batches, by Python's global random state, which a resumed run does not share.
+    history = model.fit(train, validation_data=val, epochs=epochs, initial_epoch=initial_epoch,
+                        callbacks=callbacks, verbose=verbose, shuffle=False)
     if out.exists():
         crnn.inference_model.set_weights(Recognizer.load(out).model.get_weights())
+    if guard.found:
+        epoch, batch, loss = guard.found
+        kept = f"keep epoch {checkpoint.saved_epoch}" if checkpoint.saved_epoch else "were not written"
+        raise TrainingDivergedError(
+            f"the loss became {loss} in epoch {epoch}, batch {batch} of {len(train)}: training stopped there. "
+            f"{out}, its last checkpoint and its backup {kept}, the last epoch whose losses were finite. "
+            f"Train again with a lower learning rate than {learning_rate:g}, e.g. {learning_rate / 10:g}")
     return history

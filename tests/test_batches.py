@@ -144,3 +144,19 @@ def test_shift_moves_content_by_at_most_max_pixels():
     for image in out:
         rows, cols = np.nonzero(image[:, :, 0])
         assert len(rows) == 1 and abs(rows[0] - 8) <= 3 and abs(cols[0] - 16) <= 3
+
+
+def test_an_epoch_draws_the_same_order_and_augmentation_whatever_epochs_came_before(plates32):
+    # What a resumed run relies on: epoch 2 of a fresh batcher set to it is epoch 2 of one that ran 0 and 1.
+    images, texts = plates32
+    options = dict(alphabet=Alphabet.from_texts(texts), max_label_length=15, batch_size=5, shuffle=True,
+                   augment=True, seed=4)
+    ran, fresh = Batches(images[:12, :, :, None], texts[:12], **options), Batches(images[:12, :, :, None], texts[:12], **options)
+    for index in range(len(ran)):  # epoch 0 drawn in full
+        ran[index]
+    ran.on_epoch_end()
+    ran.on_epoch_end()
+    fresh.set_epoch(2)
+    for index in (2, 0, 1):  # in any order, as prefetching workers may ask
+        np.testing.assert_array_equal(fresh[index][0]["image"], ran[index][0]["image"])
+        np.testing.assert_array_equal(fresh[index][0]["labels"], ran[index][0]["labels"])

@@ -81,12 +81,23 @@ def test_a_moderate_prune_changes_no_result_on_the_test_matrices(rng):
         np.testing.assert_allclose([score for _, score in pruned], [score for _, score in exact], rtol=1e-2)
 
 
-def test_prune_never_tries_characters_below_the_threshold():
-    # Unpruned, some text beats all blanks (p = 0.008); only "b" reaches 0.4 at a step, nothing reaches 0.5.
-    probs = np.array([[0.2, 0.35, 0.45]] * 3)
-    assert beam_search(probs, "ab") != ""
+def test_prune_tries_only_characters_above_the_threshold_and_the_likeliest_of_each_step():
+    # Unpruned, "ab" (p = 0.277) beats "b" (0.229); "a" never reaches 0.4 nor is it the likeliest class of
+    # a step, "b" is both.
+    probs = np.array([[0.1, 0.39, 0.51], [0.1, 0.39, 0.51], [0.1, 0.3, 0.6]])
+    assert beam_search(probs, "ab") == "ab"
     assert set(beam_search(probs, "ab", prune=np.log(0.4))) == {"b"}
-    assert beam_search(probs, "ab", prune=np.log(0.5)) == ""
+    assert set(beam_search(probs, "ab", prune=np.log(0.5))) == {"b"}
+
+
+def test_a_prune_above_every_probability_reads_the_likeliest_class_of_each_step():
+    # No blank: pruning every character used to leave no text in the beam (an IndexError).
+    probs = np.array([[0.0, 0.4, 0.6], [0.0, 0.7, 0.3]])
+    assert beam_search(probs, "ab", prune=np.log(0.9)) == "ba"
+    # "b" then "a" (0.6 * 0.7), or "b" held a second step (0.6 * 0.3); "a" first is never tried.
+    results = beam_search_topk(probs, "ab", prune=np.log(0.9), k=5)
+    assert [text for text, _ in results] == ["ba", "b"]
+    assert np.exp([score for _, score in results]) == pytest.approx([0.42, 0.18])
 
 
 # Step 1 and 3: "a" or "b", equally likely; step 2: blank. "aa", "ab", "ba", "bb" each have p = 0.25.

@@ -2,16 +2,20 @@ import argparse
 import importlib.metadata
 import json
 import os
+import shlex
 import shutil
+import signal
 import subprocess
 import sys
+import time
 
 import keras
 import numpy as np
 import pytest
 
 from ocrlib.alphabet import Alphabet
-from ocrlib.cli import GENERATORS, main
+from ocrlib.backup import STATE_FILE, backup_path, read_backup
+from ocrlib.cli import GENERATORS, _progress_verbosity, main
 from ocrlib.data.captchas import generate_captchas
 from ocrlib.data.equations import generate_equations
 from ocrlib.data.folder import LABELS_FILE, load_folder, read_image, read_labels, write_folder
@@ -212,16 +216,94 @@ def test_train_with_invalid_options_exits_2_instead_of_a_traceback(tmp_path, cap
     assert named in capsys.readouterr().err
 
 
-def test_train_resume_after_the_last_epoch_trains_nothing_and_says_so(smoke, tmp_path, capsys):
+def copy_of_smoke_run(smoke, tmp_path):
+    """The smoke run's model, last checkpoint and backup, copied to tmp_path/M.*: a run to resume."""
     model = tmp_path / "M.keras"
     shutil.copy(smoke["model"], model)
     shutil.copy(last_checkpoint_path(smoke["model"]), last_checkpoint_path(model))
-    code = main(["train", "--data", str(smoke["data"]), "--val-split", "0.25", "--epochs", "1",
-                 "--resume", "--out", str(model)])
-    assert code == 0
-    assert f"nothing to train: {model} already has 1 epochs" in capsys.readouterr().out
+    shutil.copytree(backup_path(smoke["model"]), backup_path(model))
+    return model
+
+
+def resume_smoke(smoke, model, *options):
+    return main(["train", "--data", str(smoke["data"]), "--val-split", "0.25", "--batch-size", "8",
+                 "--resume", "--out", str(model), *options])
+
+
+def test_train_resume_after_the_last_epoch_trains_nothing_and_says_so(smoke, tmp_path, capsys):
+    model = copy_of_smoke_run(smoke, tmp_path)
+    assert resume_smoke(smoke, model, "--epochs", "1") == 0
+    assert f"nothing to train: the run of {model} has done 1 epochs (raise --epochs to go on)" in capsys.readouterr().out
     assert model.read_bytes() == smoke["model"].read_bytes()
     assert last_checkpoint_path(model).read_bytes() == last_checkpoint_path(smoke["model"]).read_bytes()
+
+
+@pytest.mark.parametrize("options, named", [
+    (["--val-split", "0.5"], "--val-split was 0.25, now 0.5"),
+    (["--data", "OTHER"], "--data was 'SMOKE', now 'OTHER'"),
+    (["--height", "32"], "--height was 64, now 32"),
+    (["--alphabet", "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"], "alphabet was"),
+])
+def test_train_resume_with_other_data_split_size_or_alphabet_exits_1_saying_what_differs(
+        smoke, tmp_path, capsys, options, named):
+    model = copy_of_smoke_run(smoke, tmp_path)
+    other = shutil.copytree(smoke["data"], tmp_path / "other")
+    options = [str(other) if option == "OTHER" else option for option in options]
+    assert resume_smoke(smoke, model, "--epochs", "2", *options) == 1
+    err = capsys.readouterr().err
+    assert "cannot resume" in err and named.replace("SMOKE", str(smoke["data"])).replace("OTHER", str(other)) in err
+    assert read_backup(backup_path(model))["epoch"] == 1
+
+
+def test_train_summary_names_the_best_model_on_disk_when_no_resumed_epoch_improved_on_it(smoke, tmp_path, capsys):
+    model = copy_of_smoke_run(smoke, tmp_path)
+    state_file = backup_path(model) / STATE_FILE
+    state_file.write_text(json.dumps({**json.loads(state_file.read_text()), "best": 0.0}))  # unbeatable
+    assert resume_smoke(smoke, model, "--epochs", "2") == 0
+    out = capsys.readouterr().out
+    assert f"resuming the run backed up in {backup_path(model)} after epoch 1" in out
+    val_loss = Recognizer.load(smoke["model"]).metadata["logs"]["val_loss"]
+    assert f"no epoch since epoch 2 improved on the best model, epoch 1 (val_loss {val_loss:.4f}" in out
+    assert f"kept at {model}" in out
+
+
+def test_train_draws_progress_bars_on_a_terminal_but_not_under_a_jupyter_kernel(monkeypatch):
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.delenv("JPY_PARENT_PID", raising=False)
+    monkeypatch.delenv("MPLBACKEND", raising=False)
+    assert _progress_verbosity() == "auto"
+    monkeypatch.setenv("JPY_PARENT_PID", "4242")  # what a notebook's `!ocrlib train` runs with
+    assert _progress_verbosity() == 2
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+    monkeypatch.delenv("JPY_PARENT_PID")
+    assert _progress_verbosity() == 2
+
+
+@pytest.mark.parametrize("signum, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_during_training_keeps_the_last_epoch_and_prints_the_command_that_resumes_it(
+        smoke, tmp_path, signum, status):
+    model = tmp_path / "M.keras"
+    argv = ["train", "--data", str(smoke["data"]), "--val-split", "0.25", "--epochs", "4", "--batch-size", "2",
+            "--height", "32", "--out", str(model)]
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    process = subprocess.Popen([sys.executable, "-m", "ocrlib", *argv], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=env)
+    while not (backup_path(model) / STATE_FILE).exists() and process.poll() is None:  # epoch 1 done
+        time.sleep(0.05)
+    process.send_signal(signum)
+    _, err = process.communicate(timeout=300)
+    assert process.returncode == status, err
+    kept = read_backup(backup_path(model))["epoch"]
+    assert 1 <= kept < 4
+    assert f"interrupted by {signal.Signals(signum).name}: {model}, its last checkpoint and its backup keep epoch {kept}" in err
+    command = err.strip().splitlines()[-1].strip()
+    assert command == shlex.join([sys.executable, "-m", "ocrlib", *argv, "--resume"])
+    assert Recognizer.load(last_checkpoint_path(model)).metadata["epoch"] == kept
+    assert Recognizer.load(model).metadata["epoch"] <= kept
+    resumed = subprocess.run(shlex.split(command), capture_output=True, text=True, env=env, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"after epoch {kept}" in resumed.stdout
+    assert read_backup(backup_path(model))["epoch"] == 4
 
 
 def test_evaluate_scores_labels_with_characters_the_model_lacks_as_wrong_and_warns(smoke, tmp_path, capsys):

@@ -12,7 +12,7 @@ from ocrlib.cli import main
 from ocrlib.distribute import mixed_precision
 from ocrlib.errors import ModelFileError
 from ocrlib.export import export_model, portable_copy
-from ocrlib.model_file import tflite_metadata_path
+from ocrlib.model_file import read_tflite_metadata, write_tflite_metadata
 from ocrlib.model import build_crnn
 from ocrlib.recognizer import Recognizer
 from tests.helpers import TINY, leftovers
@@ -60,7 +60,7 @@ def test_onnx_file_carries_the_alphabet_and_input_size(onnx_path):
 
 def test_tflite_interpreter_gives_the_keras_probabilities_at_any_batch_size(recognizer, images, tmp_path):
     path = export_model(recognizer, tmp_path / "plates.tflite", "tflite")
-    assert json.loads(tflite_metadata_path(path).read_text())["alphabet"] == ALPHABET
+    assert read_tflite_metadata(path)["alphabet"] == ALPHABET
     batch = recognizer.preprocess(images)
     for size in (len(batch), 1):
         interpreter = tf.lite.Interpreter(model_path=str(path))
@@ -157,3 +157,15 @@ def test_loading_an_onnx_model_without_ocrlib_metadata_says_so(tmp_path):
     onnx.save(model, tmp_path / "other.onnx")
     with pytest.raises(ModelFileError, match="other.onnx has no ocrlib metadata"):
         Recognizer.load(tmp_path / "other.onnx")
+
+
+def test_a_tflite_sidecar_written_for_another_model_is_refused(tmp_path):
+    # The model and its sidecar are two files: after a crash between their writes, the sidecar must
+    # not pass for the new model's.
+    path = tmp_path / "m.tflite"
+    path.write_bytes(b"first model")
+    write_tflite_metadata(path, {"alphabet": "ab", "input_shape": [64, 128, 1]})
+    assert read_tflite_metadata(path)["alphabet"] == "ab"
+    path.write_bytes(b"second model")
+    with pytest.raises(ModelFileError, match="another model than .*m.tflite"):
+        read_tflite_metadata(path)

@@ -1,6 +1,7 @@
 """The package as a whole: what it imports is declared, and its modules import each other without a circle."""
 import ast
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -101,3 +102,10 @@ def test_ocrlib_modules_import_each_other_without_a_circle():
     assert "ocrlib.recognizer" in graph["ocrlib.train"]  # the graph sees the package's imports
     cycle = find_cycle(graph)
     assert cycle is None, f"import circle: {' -> '.join(cycle)}"
+
+
+def test_the_decoders_and_the_ctc_reference_import_without_keras_tensorflow_or_jax():
+    code = "import sys, ocrlib.decoders, ocrlib.ctc_reference; print(' '.join(sys.modules))"
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300)
+    loaded = {name.split(".")[0] for name in completed.stdout.split()}
+    assert {"ocrlib", "numpy"} <= loaded and not loaded & {"keras", "tensorflow", "jax"}

@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 
 from ocrlib.alphabet import Alphabet
+from ocrlib.backup import STATE_FILE, backup_path, read_backup
 from ocrlib.data.batches import Batches
-from ocrlib.errors import LabelTooLongError, ModelFileError
-from ocrlib.model import CRNN, build_crnn
+from ocrlib.errors import LabelTooLongError, ModelFileError, TrainingDivergedError
+from ocrlib.model import CRNN, build_crnn, model_output_as_loss
 from ocrlib.model_file import METADATA_FILE
 from ocrlib.recognizer import Recognizer
 from ocrlib.train import Checkpoint, DecodeCallback, fit, last_checkpoint_path
@@ -19,6 +20,36 @@ from tests.helpers import TINY, leftovers
 def metadata(path):
     with zipfile.ZipFile(path) as archive:
         return json.loads(archive.read(METADATA_FILE))
+
+
+def run_files(out):
+    """The names a run writing ``out`` leaves in its folder."""
+    return {out.name, last_checkpoint_path(out).name, backup_path(out).name}
+
+
+def copy_run(out, to):
+    """Copy the files of the run writing ``out`` (models and backup) so that they belong to ``to``."""
+    shutil.copy(out, to)
+    shutil.copy(last_checkpoint_path(out), last_checkpoint_path(to))
+    shutil.copytree(backup_path(out), backup_path(to))
+
+
+def edit_backup(out, **changes):
+    """Change values in the state of the backup of the run writing ``out``."""
+    state_file = backup_path(out) / STATE_FILE
+    state_file.write_text(json.dumps({**json.loads(state_file.read_text()), **changes}))
+
+
+class InterruptAfter(keras.callbacks.Callback):
+    """Ends a run as Ctrl-C would, at the end of epoch ``epochs`` (after fit's own callbacks)."""
+
+    def __init__(self, epochs):
+        super().__init__()
+        self.epochs = epochs
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch + 1 == self.epochs:
+            raise KeyboardInterrupt
 
 
 @pytest.fixture(scope="module")
@@ -49,14 +80,11 @@ def first_run(data, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def resumed(data, first_run, tmp_path_factory):
-    """A copy of the first run, its checkpoints recording a val_loss of 0 (no later epoch can beat
+    """A copy of the first run, its backup recording a best val_loss of 0 (no later epoch can beat
     it), resumed for one more epoch with resume=True."""
     out = tmp_path_factory.mktemp("resumed") / "model.keras"
-    shutil.copy(first_run[2], out)
-    shutil.copy(last_checkpoint_path(first_run[2]), last_checkpoint_path(out))
-    for path in (out, last_checkpoint_path(out)):
-        previous = Recognizer.load(path)
-        previous.save(path, logs={**previous.metadata["logs"], "val_loss": 0.0})
+    copy_run(first_run[2], out)
+    edit_backup(out, best=0.0)
     crnn = build_crnn(data[2], **TINY)
     train, val = make_batches(data)
     history = fit(crnn, train, val, out, epochs=2, resume=True, verbose=0)
@@ -75,7 +103,8 @@ def test_fit_writes_best_and_last_checkpoints_that_load(first_run, data):
         assert recognizer.alphabet == data[2]
         assert recognizer.input_shape == (64, 128, 1)
         assert recognizer.metadata["epoch"] == 1
-    assert leftovers(out.parent, {out.name, last_checkpoint_path(out).name}) == set()
+    assert leftovers(out.parent, run_files(out)) == set()
+    assert {path.name for path in backup_path(out).iterdir()} == {STATE_FILE, "epoch-1.weights.h5"}
 
 
 def test_best_checkpoint_predicts_like_the_trained_model(first_run, data):
@@ -118,21 +147,127 @@ def test_resume_writes_the_next_epoch_to_the_last_checkpoint(resumed):
 
 
 def test_resume_keeps_a_best_checkpoint_that_the_new_epochs_do_not_beat(resumed):
-    # The best model before resuming recorded val_loss 0.0; the resumed epoch (a CTC loss, > 0)
-    # is worse, so the best checkpoint must still be the one from epoch 1.
+    # The backup recorded a best val_loss of 0.0; the resumed epoch (a CTC loss, > 0) is worse, so
+    # the best checkpoint must still be the one from epoch 1.
     _, history, out = resumed
     assert history.history["val_loss"][0] > 0.0
     assert metadata(out)["epoch"] == 1
 
 
-def test_resume_with_a_different_alphabet_raises_model_file_error(first_run, data, tmp_path):
+def test_resume_with_a_different_alphabet_raises_model_file_error_naming_both(first_run, data, tmp_path):
     out = tmp_path / "model.keras"
-    shutil.copy(last_checkpoint_path(first_run[2]), last_checkpoint_path(out))
+    copy_run(first_run[2], out)
     crnn = build_crnn("abc", **TINY)
     images = data[0][:4]
     train = Batches(images, ["ab", "c", "a", "b"], crnn.alphabet, 15, batch_size=4)
-    with pytest.raises(ModelFileError, match="'abc'"):
+    with pytest.raises(ModelFileError, match=f"alphabet was '{data[2].chars}', now 'abc'"):
         fit(crnn, train, train, out, epochs=2, resume=True, verbose=0)
+
+
+def test_resume_with_other_run_values_raises_model_file_error_naming_each(first_run, data, tmp_path):
+    out = tmp_path / "model.keras"
+    copy_run(first_run[2], out)
+    edit_backup(out, run={**read_backup(backup_path(out))["run"], "--data": "plates", "--seed": 0})
+    train, val = make_batches(data)
+    with pytest.raises(ModelFileError, match="--data was 'plates', now 'lines'; --seed was 0, now 1"):
+        fit(build_crnn(data[2], **TINY), train, val, out, epochs=2, resume=True, verbose=0,
+            run={"--data": "lines", "--seed": 1})
+
+
+def test_resume_of_a_run_that_early_stopping_ended_trains_no_more(first_run, data, tmp_path):
+    out = tmp_path / "model.keras"
+    copy_run(first_run[2], out)
+    edit_backup(out, stopped=True)
+    train, val = make_batches(data)
+    history = fit(build_crnn(data[2], **TINY), train, val, out, epochs=5, resume=True, verbose=0)
+    assert history.epoch == []
+    assert metadata(last_checkpoint_path(out))["epoch"] == 1
+
+
+def augmented_run(data, out, epochs=4, interrupt_after=None, resume=False):
+    """A tiny CRNN fit on shuffled, augmented plates with the plateau schedule; the CRNN it ends with."""
+    images, texts, alphabet = data
+    keras.utils.set_random_seed(0)
+    crnn = build_crnn(alphabet, **TINY)
+    train = Batches(images[:24], texts[:24], alphabet, 15, batch_size=8, shuffle=True, augment=True, seed=3)
+    val = Batches(images[24:], texts[24:], alphabet, 15, batch_size=8)
+    try:
+        fit(crnn, train, val, out, epochs=epochs, patience=2, resume=resume, verbose=0,
+            callbacks=[InterruptAfter(interrupt_after)] if interrupt_after else [])
+    except KeyboardInterrupt:
+        assert interrupt_after
+    return crnn
+
+
+def test_an_interrupted_and_resumed_run_ends_as_the_uninterrupted_run_does(data, tmp_path):
+    # Same weights, optimizer state (Adam's moments, iteration count, learning rate), best val_loss and
+    # callback states: the resumed epochs drew the batches and augmentations the straight run drew.
+    straight = augmented_run(data, tmp_path / "straight" / "m.keras")
+    augmented_run(data, tmp_path / "resumed" / "m.keras", interrupt_after=2)
+    assert read_backup(backup_path(tmp_path / "resumed" / "m.keras"))["epoch"] == 2
+    resumed = augmented_run(data, tmp_path / "resumed" / "m.keras", resume=True)
+    for name in ("straight", "resumed"):
+        assert read_backup(backup_path(tmp_path / name / "m.keras"))["epoch"] == 4
+    for ours, theirs in zip(straight.training_model.optimizer.variables, resumed.training_model.optimizer.variables):
+        np.testing.assert_allclose(np.asarray(ours), np.asarray(theirs), rtol=1e-5, atol=1e-6)
+    for path in (lambda out: out, last_checkpoint_path):
+        weights = [Recognizer.load(path(tmp_path / name / "m.keras")).model.get_weights() for name in ("straight", "resumed")]
+        for ours, theirs in zip(*weights):
+            np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+    straight_state, resumed_state = (read_backup(backup_path(tmp_path / name / "m.keras")) for name in ("straight", "resumed"))
+    assert resumed_state["best"] == pytest.approx(straight_state["best"], rel=1e-5)
+    for name, state in straight_state["callbacks"].items():
+        assert resumed_state["callbacks"][name] == pytest.approx(state, rel=1e-5)
+
+
+def test_checkpoint_puts_back_the_state_of_early_stopping_and_the_plateau_schedule(tmp_path):
+    crnn = build_crnn("ab", **TINY)
+    crnn.training_model.compile(optimizer="adam", loss=model_output_as_loss)  # the plateau schedule reads its learning rate
+    crnn.training_model.stop_training = False  # as fit sets it
+    path = tmp_path / "m.keras"
+    kept = [keras.callbacks.EarlyStopping(patience=5), keras.callbacks.ReduceLROnPlateau(patience=3)]
+    checkpoint = Checkpoint(crnn, path, keep=kept)
+    for callback in (*kept, checkpoint):
+        callback.set_model(crnn.training_model)
+        callback.on_train_begin()
+    for epoch, val_loss in enumerate([4.0, 3.0, 3.5, 3.7]):
+        for callback in (*kept, checkpoint):
+            callback.on_epoch_end(epoch, {"loss": 5.0, "val_loss": val_loss})
+    fresh = [keras.callbacks.EarlyStopping(patience=5), keras.callbacks.ReduceLROnPlateau(patience=3)]
+    again = Checkpoint(crnn, path, keep=fresh, resume=read_backup(backup_path(path)))
+    for callback in (*fresh, again):  # fit's order: the kept callbacks reset themselves first
+        callback.set_model(crnn.training_model)
+        callback.on_train_begin()
+    assert (fresh[0].wait, fresh[0].best, fresh[0].best_epoch) == (2, 3.0, 1)
+    assert (fresh[1].wait, fresh[1].best) == (2, 3.0)
+    assert again.best == 3.0
+
+
+class PoisonedBatches(Batches):
+    """Batches whose second batch of the second epoch is all NaN."""
+
+    def __getitem__(self, index):
+        inputs, targets = super().__getitem__(index)
+        if (self.epoch, index) == (1, 1):
+            inputs["image"] = np.full_like(inputs["image"], np.nan)
+        return inputs, targets
+
+
+def test_a_nan_loss_stops_training_naming_epoch_and_batch_and_never_reaches_a_checkpoint(data, tmp_path):
+    images, texts, alphabet = data
+    out = tmp_path / "m.keras"
+    keras.utils.set_random_seed(0)
+    crnn = build_crnn(alphabet, **TINY)
+    train = PoisonedBatches(images[:24], texts[:24], alphabet, 15, batch_size=8, shuffle=True, seed=0)
+    val = Batches(images[24:], texts[24:], alphabet, 15, batch_size=8)
+    with pytest.raises(TrainingDivergedError, match=r"epoch 2, batch 2 of 3.*keep epoch 1.*lower learning rate"):
+        fit(crnn, train, val, out, epochs=3, verbose=0)
+    for path in (out, last_checkpoint_path(out)):
+        recognizer = Recognizer.load(path)
+        assert recognizer.metadata["epoch"] == 1
+        assert all(np.isfinite(w).all() for w in recognizer.model.get_weights())
+    assert read_backup(backup_path(out))["epoch"] == 1
+    assert all(np.isfinite(w).all() for w in crnn.inference_model.get_weights())
 
 
 def test_fit_rejects_labels_too_long_for_the_model_before_training(data, tmp_path):
@@ -223,13 +358,15 @@ def test_checkpoint_writes_best_only_on_improvement_and_last_every_epoch(tmp_pat
     crnn = build_crnn("ab", **TINY)
     path = tmp_path / "m.keras"
     checkpoint = Checkpoint(crnn, path)
+    checkpoint.set_model(crnn.training_model)
+    crnn.training_model.stop_training = False  # as fit sets it
     for epoch, val_loss, best_epoch in [(0, 2.0, 1), (1, 3.0, 1), (2, 1.0, 3)]:
         checkpoint.on_epoch_end(epoch, {"val_loss": val_loss, "loss": 5.0})
         assert metadata(path)["epoch"] == best_epoch
         assert metadata(last_checkpoint_path(path))["epoch"] == epoch + 1
     assert metadata(path)["logs"] == {"val_loss": 1.0, "loss": 5.0}
     assert metadata(path)["alphabet"] == "ab"
-    assert leftovers(tmp_path, {"m.keras", "m.last.keras"}) == set()
+    assert leftovers(tmp_path, {"m.keras", "m.last.keras", "m.backup"}) == set()
 
 
 

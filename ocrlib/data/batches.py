@@ -40,6 +40,9 @@ class Batches(keras.utils.PyDataset):
     images: uint8 (N, H, W, C), already fitted to the model's input size. Labels are checked and encoded
     up front, so a bad label fails before training starts. With ``augment``, each batch is shifted,
     contrast/brightness-jittered and noised on the fly; with ``shuffle``, the order changes every epoch.
+    What epoch k draws (its order, each batch's augmentation) depends on ``seed`` and k alone, so a
+    resumed run draws what an uninterrupted one would: ``set_epoch`` chooses k (``ocrlib.train.fit``
+    does at the start of every epoch; without it, each ``on_epoch_end`` moves on to the next).
     replicas: every batch holds a multiple of this many images, as data-parallel training on JAX needs
     (each replica gets an equal share); a short last batch is filled up by repeating its own images.
     """
@@ -55,8 +58,14 @@ class Batches(keras.utils.PyDataset):
         self.images, self.texts = images, list(texts)
         self.labels, self.label_lengths = encode_labels(texts, alphabet, max_label_length)
         self.batch_size, self.shuffle, self.augment, self.replicas = batch_size, shuffle, augment, replicas
-        self.rng = np.random.default_rng(seed)
-        self.order = self.rng.permutation(len(images)) if shuffle else np.arange(len(images))
+        self.seed = seed
+        self.set_epoch(0)
+
+    def set_epoch(self, epoch: int) -> None:
+        """Draw the batches of epoch ``epoch`` (0-based) from now on."""
+        self.epoch = epoch
+        self.order = (np.random.default_rng((self.seed, epoch)).permutation(len(self.images)) if self.shuffle
+                      else np.arange(len(self.images)))
 
     def __len__(self) -> int:
         return -(-len(self.images) // self.batch_size)
@@ -65,10 +74,9 @@ class Batches(keras.utils.PyDataset):
         rows = padded_to_multiple(self.order[index * self.batch_size : (index + 1) * self.batch_size], self.replicas)
         images = to_model_range(self.images[rows])
         if self.augment:
-            images = augment_batch(images, self.rng)
+            images = augment_batch(images, np.random.default_rng((self.seed, self.epoch, index)))
         inputs = {"image": images, "labels": self.labels[rows], "label_length": self.label_lengths[rows]}
         return inputs, np.zeros(len(rows), np.float32)
 
     def on_epoch_end(self) -> None:
-        if self.shuffle:
-            self.order = self.rng.permutation(len(self.images))
+        self.set_epoch(self.epoch + 1)

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ocrlib.alphabet import Alphabet
-from ocrlib.ctc import min_time_steps
+from ocrlib.ctc_reference import min_time_steps
 from ocrlib.data.folder import read_image, scan_labels
 from ocrlib.errors import DatasetError
 from ocrlib.geometry import time_steps_for_width  # noqa: F401  (the T a folder is checked against without a model)

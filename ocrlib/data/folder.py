@@ -1,6 +1,7 @@
 """Labelled folders on disk: ``DIR/labels.csv`` (``filename,text``) or the label in each file's stem."""
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Sequence
@@ -14,17 +15,25 @@ from ocrlib.data.preprocess import fit_to_size
 from ocrlib.errors import DatasetError
 
 LABELS_FILE = "labels.csv"
+JPEG_START, JPEG_END = b"\xff\xd8", b"\xff\xd9"  # the start- and end-of-image markers
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pbm", ".pgm", ".ppm"}
 
 
 def read_image(path: str | Path) -> np.ndarray:
-    """The image at ``path`` as OpenCV reads it, unchanged (8 or 16 bit, gray, BGR or BGRA)."""
+    """The image at ``path`` as OpenCV reads it, unchanged (8 or 16 bit, gray, BGR or BGRA).
+
+    A ``DatasetError`` naming the file if it is missing, empty, not an image OpenCV can decode, or a
+    JPEG cut short (no end-of-image marker), which OpenCV would decode with grey where data is missing.
+    """
     path = Path(path)
     if not path.is_file():
         raise DatasetError(f"image file not found: {path}")
-    if path.stat().st_size == 0:
+    data = path.read_bytes()
+    if not data:
         raise DatasetError(f"image file is empty: {path}")
-    image = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    if data.startswith(JPEG_START) and JPEG_END not in data[len(JPEG_START):]:
+        raise DatasetError(f"JPEG file is truncated (no end-of-image marker): {path}")
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     if image is None:
         raise DatasetError(f"cannot read image file (not an image OpenCV can decode): {path}")
     return image
@@ -60,9 +69,9 @@ def scan_labels(directory: str | Path) -> tuple[list[tuple[Path, str]], list[str
             return [], [f"{directory} has no {LABELS_FILE} and no image files to take labels from"]
         outside = [f"{path} links to a file outside {directory}" for path in images if not _inside(directory, path)]
         return [(p, p.stem) for p in images if _inside(directory, p)], outside
-    raw = labels_path.read_bytes()
+    raw = labels_path.read_bytes().removeprefix(codecs.BOM_UTF8)  # so that error positions count from here
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         return [], [f"{labels_path}, line {line}: not UTF-8 text (byte {raw[error.start]:#04x}): save it as UTF-8"]

@@ -13,15 +13,17 @@ def to_uint8(image: np.ndarray, rgb: bool = False) -> np.ndarray:
     Accepts uint8, uint16 (16-bit files), bool and float with every value in [0, 1] (a float image
     outside it, e.g. 0-255, is refused, naming the range found); (H, W), (H, W, 1), (H, W, 3) and
     (H, W, 4) in OpenCV's channel order (BGR/BGRA), or with ``rgb`` in RGB/RGBA order (arrays from PIL
-    or matplotlib).
+    or matplotlib); at least one pixel.
     """
     image = np.asarray(image)
+    if image.size == 0:
+        raise ValueError(f"image of shape {image.shape} has no pixels")
     if image.dtype == np.uint16:
         image = (image / 257.0).round().astype(np.uint8)
     elif image.dtype == bool:
         image = image.astype(np.uint8) * 255
     elif np.issubdtype(image.dtype, np.floating):
-        low, high = (image.min(), image.max()) if image.size else (0.0, 0.0)
+        low, high = image.min(), image.max()
         if not 0.0 <= low <= high <= 1.0:  # also False for NaN
             raise ValueError(f"a float image must have its values in [0, 1], this one spans [{low:g}, {high:g}]: "
                              "divide it by its maximum (255 for 8-bit values) or pass it as uint8")

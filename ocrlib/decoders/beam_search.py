@@ -27,13 +27,15 @@ def beam_search(probs: np.ndarray, chars: str | Alphabet, beam_width: int = 25, 
 def beam_search_topk(probs: np.ndarray, chars: str | Alphabet, beam_width: int = 25, k: int = 5,
                      lm: LanguageModel | None = None, lm_weight: float = 1.0,
                      prune: float | None = None) -> list[tuple[str, float]]:
-    """Up to ``k`` distinct (text, score), best first; texts of probability 0 are left out.
+    """Up to ``k`` distinct (text, score), best first, at least one; texts of probability 0 are left out.
 
     probs: (T, len(chars) + 1), softmax, blank at 0.
     score: log p(text | probs), summed over the text's alignments that stayed in the beam (all of them
     when the beam never overflows), plus ``lm_weight * lm.log_prob(text)`` when ``lm`` is given.
     prune: a log probability; characters less likely than that at a step are not tried as the next
-    character at that step (like pyctcdecode's ``token_min_logp``). None tries every character.
+    character at that step, except the step's most probable class, which always is (as pyctcdecode's
+    ``token_min_logp`` does), so that however high the threshold some text keeps a probability above 0
+    and the beam never empties. None tries every character.
     """
     if k < 1:
         raise ValueError(f"k must be >= 1, got {k}")
@@ -43,9 +45,9 @@ def beam_search_topk(probs: np.ndarray, chars: str | Alphabet, beam_width: int =
 def first_accepted(probs: np.ndarray, chars: str | Alphabet, accept: Callable[[str], object],
                    beam_width: int = 25) -> str:
     """The most probable text of the final beam for which ``accept(text)`` is true; the most probable
-    text when none is (so the caller still sees what was read), "" when the beam is empty."""
+    text when none is (so the caller still sees what was read)."""
     candidates = [text for text, _ in beam_search_topk(probs, chars, beam_width, k=beam_width)]
-    return next((text for text in candidates if accept(text)), candidates[0] if candidates else "")
+    return next((text for text in candidates if accept(text)), candidates[0])
 
 
 def _search(probs, chars, beam_width, lm, lm_weight, prune) -> list[tuple[str, float]]:
@@ -62,7 +64,7 @@ def _search(probs, chars, beam_width, lm, lm_weight, prune) -> list[tuple[str, f
     blank_end, char_end = np.zeros(1), np.full(1, -np.inf)  # log p of the paths ending in blank / in `last`
     lm_score = np.zeros(1)  # lm_weight * log P_lm(text)
     for y in log_probs:
-        grow = characters if prune is None else characters[y[1:] >= prune]  # (G,) classes to try
+        grow = characters if prune is None else characters[(y[1:] >= prune) | (characters == y.argmax())]  # (G,)
         total = np.logaddexp(blank_end, char_end)
         stay_blank, stay_char = total + y[0], char_end + y[last]
         # Growing by the text's own last character needs a blank in between: only blank-ending paths count.

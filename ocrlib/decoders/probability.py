@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ocrlib.alphabet import Alphabet, as_alphabet
-from ocrlib.ctc import ctc_loss_reference
+from ocrlib.ctc_reference import ctc_loss_reference
 from ocrlib.decoders.inputs import check_probs
 
 
