@@ -478,8 +478,3 @@ def test_help_generate_and_check_run_without_keras_or_tensorflow(tmp_path, argv)
             f"except SystemExit as exit_:\n    assert exit_.code == 0")
     loaded = modules_loaded(code)
     assert "ocrlib" in loaded and not loaded & {"keras", "tensorflow", "jax"}
-
-
-def test_decoders_import_without_keras():
-    loaded = modules_loaded("import ocrlib.decoders")
-    assert "ocrlib" in loaded and not loaded & {"keras", "tensorflow"}
