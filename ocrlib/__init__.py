@@ -1,7 +1,8 @@
 """ocrlib: read text in images without segmenting characters (CRNN + CTC, Keras 3).
 
-``import ocrlib`` does not load Keras: ``build_crnn``, ``CRNN`` and ``Recognizer`` load it when first
-used, and Keras, however imported, starts as ``ocrlib.startup`` describes (oneDNN on, start-up lines hidden).
+``import ocrlib`` does not load Keras: ``build_crnn``, ``CRNN``, ``Recognizer`` and the fine-tuning
+functions ``crnn_like`` and ``transfer_weights`` load it when first used, and Keras, however imported,
+starts as ``ocrlib.startup`` describes (oneDNN on, start-up lines hidden).
 """
 from importlib import import_module, metadata
 
@@ -13,7 +14,8 @@ hide_start_up_of_later_imports()
 from ocrlib.alphabet import Alphabet  # noqa: E402
 
 # Names that need Keras -> the module that defines them, imported on first use (PEP 562).
-_KERAS_NAMES = {"CRNN": "ocrlib.model", "build_crnn": "ocrlib.model", "Recognizer": "ocrlib.recognizer"}
+_KERAS_NAMES = {"CRNN": "ocrlib.model", "build_crnn": "ocrlib.model", "Recognizer": "ocrlib.recognizer",
+                "crnn_like": "ocrlib.transfer", "transfer_weights": "ocrlib.transfer"}
 
 
 def __getattr__(name: str):
@@ -31,4 +33,4 @@ def _version() -> str:
 
 
 __version__ = _version()
-__all__ = ["CRNN", "Alphabet", "Recognizer", "build_crnn", "__version__"]
+__all__ = ["CRNN", "Alphabet", "Recognizer", "build_crnn", "crnn_like", "transfer_weights", "__version__"]

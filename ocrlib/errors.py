@@ -21,6 +21,11 @@ class ModelFileError(OcrlibError):
     """A model file is not an ocrlib model, or does not match the data or alphabet it is used with."""
 
 
+class TransferError(ModelFileError):
+    """Weights cannot go from one model to another: their input sizes or layers differ, or their
+    alphabets share no character."""
+
+
 class TrainingDivergedError(OcrlibError):
     """The training loss became NaN or infinite (the learning rate is too high for the model or data)."""
 
