@@ -11,6 +11,7 @@ import shlex
 import signal
 import sys
 import time
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -28,13 +29,17 @@ from ocrlib.data.folder import read_image, read_labels, scan_labels, write_folde
 from ocrlib.data.plates import FORMATS as PLATE_FORMATS, generate_plates
 from ocrlib.data.preprocess import fit_to_size
 from ocrlib.decoders import DECODERS, decode_batch
-from ocrlib.errors import DatasetError, OcrlibError, TrainingDivergedError, UsageError
+from ocrlib.errors import DatasetError, ModelFileError, OcrlibError, TrainingDivergedError, TransferError, UsageError
 from ocrlib.export import FORMATS
 from ocrlib.geometry import time_steps_for_width
 from ocrlib.model_file import read_metadata
 
 GENERATORS = {"plates": generate_plates, "captcha": generate_captchas, "equations": generate_equations}
-DEFAULT_WIDTH = 128  # train's --width
+DEFAULT_SHAPE = (64, 128, 1)  # train's --height, --width and --channels without --init
+DEFAULT_WIDTH = DEFAULT_SHAPE[1]
+# train's --learning-rate: from scratch, and from an --init model, whose learnt features the first large
+# updates of a fresh output layer would wreck.
+LEARNING_RATE, INIT_LEARNING_RATE = 1e-3, 3e-4
 # train's options that a resumed run may change (--out: its files may have moved together); every
 # other one must be what the run was started with.
 RESUMABLE_CHANGES = ("epochs", "patience", "resume", "out")
@@ -171,15 +176,46 @@ def train(args: argparse.Namespace) -> None:
         raise Interrupted(interrupted.signum, f"{interrupted}: {kept}") from None
 
 
+def _init_model(args: argparse.Namespace):
+    """The ``Recognizer`` of ``--init`` (None without it), after checking the options that go with it;
+    fills in the defaults of ``args`` that depend on it: input size and learning rate."""
+    from ocrlib.recognizer import Recognizer
+    from ocrlib.transfer import architecture
+
+    if args.freeze_features and not args.init:
+        raise UsageError("--freeze-features needs --init: only a trained model has features worth keeping")
+    if args.unfreeze_after and not args.freeze_features:
+        raise UsageError("--unfreeze-after needs --freeze-features: nothing is frozen to unfreeze")
+    if args.unfreeze_after and args.schedule == "cosine":
+        raise UsageError("--unfreeze-after works with --schedule plateau only")
+    if args.learning_rate is None:
+        args.learning_rate = INIT_LEARNING_RATE if args.init else LEARNING_RATE
+    source = None
+    if args.init:
+        if not Path(args.init).is_file():
+            raise ModelFileError(f"--init {args.init}: no such model file")
+        source = Recognizer.load(args.init)
+        if args.shortcut and not architecture(source.model)["shortcut"]:
+            raise UsageError(f"--shortcut: the --init model {args.init} has none, and fine-tuning keeps its architecture")
+        args.shortcut = architecture(source.model)["shortcut"]
+    args.height, args.width, args.channels = (
+        default if given is None else given
+        for given, default in zip((args.height, args.width, args.channels), source.input_shape if source else DEFAULT_SHAPE))
+    return source
+
+
 def _train(args: argparse.Namespace, replicas: int) -> None:
     """Check the labelled folders (every problem listed before refusing), build the CRNN for the labels'
-    alphabet, split off the validation images and fit it, in batches of ``args.batch_size`` images per replica."""
+    alphabet (from the ``--init`` model's weights), split off the validation images and fit it, in
+    batches of ``args.batch_size`` images per replica."""
     from ocrlib.data.batches import Batches
     from ocrlib.model import build_crnn
     from ocrlib.train import fit
+    from ocrlib.transfer import crnn_like, freeze_features, unfreeze
 
     if args.val_data is None and not 0 < args.val_split < 1:
         raise UsageError(f"--val-split must be between 0 and 1, got {args.val_split}")
+    source = _init_model(args)
     input_shape = (args.height, args.width, args.channels)
     alphabet = _characters("--alphabet", args.alphabet)
     folders = [args.data] + ([args.val_data] if args.val_data else [])
@@ -193,9 +229,20 @@ def _train(args: argparse.Namespace, replicas: int) -> None:
         if not len(alphabet):
             raise DatasetError(f"the labels of {', '.join(folders)} hold no characters: nothing to learn")
     try:
-        crnn = build_crnn(alphabet, input_shape, shortcut=args.shortcut)
+        if source:
+            crnn, kept, added, dropped = crnn_like(source, alphabet, input_shape)
+        else:
+            crnn = build_crnn(alphabet, input_shape, shortcut=args.shortcut)
+    except TransferError:
+        raise
     except ValueError as error:
         raise UsageError(f"--height {args.height} --width {args.width}: {error}") from None
+    if source:
+        print(f"starting from {args.init}: kept {len(kept)} characters {kept!r}, added {len(added)} {added!r}, "
+              f"dropped {len(dropped)} {dropped!r}")
+    if args.freeze_features:
+        frozen = freeze_features(crnn)
+        print(f"{len(frozen)} feature layers frozen" + (f" for {args.unfreeze_after} epochs" if args.unfreeze_after else ""))
     print(f"alphabet ({len(alphabet)}): {alphabet.chars!r}; {crnn.time_steps} time steps, "
           f"so labels of up to {(crnn.time_steps - 1) // 2} characters are safe (T >= 2L + 1)")
     images, texts = _fitted_images(reports[0].pairs, input_shape), [text for _, text in reports[0].pairs]
@@ -223,16 +270,30 @@ def _train(args: argparse.Namespace, replicas: int) -> None:
     if args.resume:
         print(f"resuming the run backed up in {backup} after epoch {state['epoch']}" if state
               else f"no backup at {backup} to resume: training from the start")
-    start = time.perf_counter()
-    history = fit(crnn, train_batches, val_batches, args.out, epochs=args.epochs,
-                  learning_rate=args.learning_rate, schedule=args.schedule, patience=args.patience,
-                  resume=args.resume, verbose=_progress_verbosity(), metadata={"training": training}, run=run)
-    if not history.epoch:
+    # (epochs, resume) of each fit: with --unfreeze-after K, K epochs frozen (skipped when resuming past
+    # them), then the rest unfrozen, resumed from the backup of epoch K with a fresh optimizer.
+    unfreeze_after = args.unfreeze_after if args.unfreeze_after and args.unfreeze_after < args.epochs else None
+    phases = [(args.epochs, args.resume)] if unfreeze_after is None else [(args.epochs, True)]
+    if unfreeze_after is not None and not (state and state["epoch"] >= unfreeze_after):
+        phases.insert(0, (unfreeze_after, args.resume))
+    start, trained = time.perf_counter(), []
+    for epochs, resume in phases:
+        with warnings.catch_warnings():
+            if epochs == args.epochs and unfreeze_after is not None:
+                unfreeze(crnn)
+                print(f"after epoch {unfreeze_after}: every layer trainable")
+                # The frozen epochs' optimizer had no state for the features: Keras says it starts afresh.
+                warnings.filterwarnings("ignore", "Skipping variable loading for optimizer")
+            history = fit(crnn, train_batches, val_batches, args.out, epochs=epochs,
+                          learning_rate=args.learning_rate, schedule=args.schedule, patience=args.patience,
+                          resume=resume, verbose=_progress_verbosity(), metadata={"training": training}, run=run)
+        trained += history.epoch
+    if not trained:
         print(f"nothing to train: early stopping ended the run of {args.out} after epoch {state['epoch']}"
               if state["stopped"] else
               f"nothing to train: the run of {args.out} has done {state['epoch']} epochs (raise --epochs to go on)")
         return
-    _print_best(Path(args.out), history.epoch[0] + 1, time.perf_counter() - start)
+    _print_best(Path(args.out), trained[0] + 1, time.perf_counter() - start)
 
 
 def _print_best(out: Path, first_epoch: int, seconds: float) -> None:
@@ -411,18 +472,29 @@ def parser() -> argparse.ArgumentParser:
     # leave its all-blank start, and early stopping ends the run well before 100 epochs.
     p.add_argument("--epochs", type=_positive, default=100, help="most epochs to train")
     p.add_argument("--batch-size", type=_positive, default=8, help="images per batch (per replica with --distribute)")
-    p.add_argument("--learning-rate", type=float, default=1e-3, help="Adam's learning rate at the start")
+    p.add_argument("--learning-rate", type=float,
+                   help=f"Adam's learning rate at the start (default: {LEARNING_RATE:g}, with --init {INIT_LEARNING_RATE:g})")
     p.add_argument("--schedule", choices=("plateau", "cosine"), default="plateau",
                    help="learning rate: halve when val_loss stalls, or decay to 0 over --epochs")
     p.add_argument("--patience", type=int, default=15, help="epochs without val_loss progress before stopping")
     p.add_argument("--alphabet", help="characters to recognise (default: those in the labels)")
-    p.add_argument("--height", type=int, default=64, help="image height fed to the model")
-    p.add_argument("--width", type=int, default=DEFAULT_WIDTH, help="image width fed to the model (time steps: W / 4)")
-    p.add_argument("--channels", type=int, default=1, choices=(1, 3), help="1: gray, 3: colour")
+    height, width, channels = DEFAULT_SHAPE
+    p.add_argument("--height", type=int, help=f"image height fed to the model (default: {height}, or the --init model's)")
+    p.add_argument("--width", type=int,
+                   help=f"image width fed to the model, time steps W / 4 (default: {width}, or the --init model's)")
+    p.add_argument("--channels", type=int, choices=(1, 3),
+                   help=f"1: gray, 3: colour (default: {channels}, or the --init model's)")
     p.add_argument("--no-augment", action="store_true", help="train on the images as they are")
     p.add_argument("--shortcut", action="store_true",
                    help="the softmax also reads the column features past the LSTMs: leaves CTC's all-blank "
                         "start sooner on varied data such as synthetic plates")
+    p.add_argument("--init", metavar="MODEL",
+                   help="fine-tune: start from this trained .keras model, its architecture and weights (the output "
+                        "columns of the characters both alphabets share); its input size is the default")
+    p.add_argument("--freeze-features", action="store_true",
+                   help="with --init: train only the LSTMs and the output, the CNN and dense feature layers frozen")
+    p.add_argument("--unfreeze-after", type=_positive, metavar="K",
+                   help="with --freeze-features: train every layer after K epochs")
     p.add_argument("--resume", action="store_true",
                    help="go on with the run backed up in OUT.backup (after Ctrl-C, a stop, a crash), if there is one; "
                         "every option but --epochs, --patience and --out must be as it was")

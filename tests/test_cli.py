@@ -391,7 +391,7 @@ def test_help_of_every_command_shows_the_default_of_each_option_that_has_one(cap
             if action.option_strings and not any(action.default is none for none in (None, False, argparse.SUPPRESS)):
                 assert f"(default: {action.default})" in text, f"{name} {action.option_strings[0]}"
                 shown += 1
-    assert shown == 13  # --seed of generate, 10 of train, --decoder of evaluate and predict
+    assert shown == 9  # --seed of generate, 6 of train, --decoder of evaluate and predict
 
 
 def test_debug_shows_the_traceback_instead_of_the_one_line_message(tmp_path, capsys):
@@ -478,3 +478,61 @@ def test_help_generate_and_check_run_without_keras_or_tensorflow(tmp_path, argv)
             f"except SystemExit as exit_:\n    assert exit_.code == 0")
     loaded = modules_loaded(code)
     assert "ocrlib" in loaded and not loaded & {"keras", "tensorflow", "jax"}
+
+
+def fine_tune(smoke, tmp_path, *options):
+    """`train --init` the smoke model on 4 random images labelled with 3 of its characters and a new one, 'x'."""
+    data = small_folder(tmp_path / "d", ["AB1x", "B1Ax", "1ABx", "x1AB"])
+    model = tmp_path / "F.keras"
+    code = main(["train", "--data", str(data), "--val-split", "0.25", "--batch-size", "2", "--out", str(model),
+                 "--init", str(smoke["model"]), *options])
+    return code, model
+
+
+def feature_weights(model):
+    """The weights of every layer before the first LSTM (CNN and dense features) of a model file."""
+    layers = Recognizer.load(model).model.layers
+    first_rnn = next(i for i, layer in enumerate(layers) if isinstance(layer, keras.layers.Bidirectional))
+    return [w for layer in layers[:first_rnn] for w in layer.get_weights()]
+
+
+def test_train_init_starts_from_the_model_and_prints_kept_added_and_dropped(smoke, tmp_path, capsys):
+    code, model = fine_tune(smoke, tmp_path, "--epochs", "1")
+    assert code == 0
+    dropped = "".join(char for char in Recognizer.load(smoke["model"]).alphabet if char not in "1ABx")
+    assert f"kept 3 characters '1AB', added 1 'x', dropped {len(dropped)} {dropped!r}" in capsys.readouterr().out
+    recognizer = Recognizer.load(model)
+    assert recognizer.alphabet.chars == "1ABx"
+    assert recognizer.metadata["training"]["arguments"]["learning_rate"] == 3e-4
+
+
+def test_train_init_with_a_name_that_is_no_file_exits_1_saying_so(tmp_path, capsys):
+    data = small_folder(tmp_path / "d", ["ab", "ba", "ab", "ba"])
+    assert main(["train", "--data", str(data), "--out", str(tmp_path / "m.keras"), "--init", "plates"]) == 1
+    assert "--init plates: no such model file" in capsys.readouterr().err
+
+
+def test_train_freeze_features_changes_the_output_layer_but_not_the_features(smoke, tmp_path):
+    code, model = fine_tune(smoke, tmp_path, "--epochs", "1", "--freeze-features")
+    assert code == 0
+    for tuned, source in zip(feature_weights(model), feature_weights(smoke["model"]), strict=True):
+        np.testing.assert_array_equal(tuned, source)
+    tuned, source = Recognizer.load(model), Recognizer.load(smoke["model"])
+    columns = [source.alphabet.encode(char)[0] for char in "1AB"]
+    assert not np.allclose(tuned.model.layers[-1].get_weights()[0][:, 1:4], source.model.layers[-1].get_weights()[0][:, columns])
+
+
+def test_train_freeze_features_without_init_exits_2(tmp_path, capsys):
+    data = small_folder(tmp_path / "d", ["ab", "ba", "ab", "ba"])
+    assert main(["train", "--data", str(data), "--out", str(tmp_path / "m.keras"), "--freeze-features"]) == 2
+    assert "--freeze-features needs --init" in capsys.readouterr().err
+
+
+def test_train_unfreeze_after_k_epochs_changes_the_features_after_them(smoke, tmp_path, capsys):
+    code, model = fine_tune(smoke, tmp_path, "--epochs", "2", "--freeze-features", "--unfreeze-after", "1")
+    assert code == 0
+    assert "after epoch 1: every layer trainable" in capsys.readouterr().out
+    last = last_checkpoint_path(model)
+    assert Recognizer.load(last).metadata["epoch"] == 2
+    assert any(not np.array_equal(tuned, source)
+               for tuned, source in zip(feature_weights(last), feature_weights(smoke["model"]), strict=True))
