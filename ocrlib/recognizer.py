@@ -10,7 +10,7 @@ import numpy as np
 from ocrlib.alphabet import Alphabet
 from ocrlib.atomic import atomic_target
 from ocrlib.data.folder import read_image
-from ocrlib.data.preprocess import fit_to_size, to_model_range
+from ocrlib.data.preprocess import fit_to_size, stack_fitted
 from ocrlib.decoders import decode_batch, probability
 from ocrlib.decoders.batch import check_decoder
 from ocrlib.errors import ModelFileError
@@ -76,10 +76,13 @@ class Recognizer:
         """
         fitted = [fit_to_size(read_image(image), self.input_shape) if isinstance(image, (str, Path))
                   else fit_to_size(image, self.input_shape, rgb) for image in images]
-        return to_model_range(np.stack(fitted))
+        return stack_fitted(fitted, self.input_shape)
 
     def predict_proba(self, images: Sequence[Image], batch_size: int = 256, rgb: bool = False) -> np.ndarray:
-        """Per-step probabilities, (B, T, len(alphabet) + 1), blank at 0. ``rgb``: as in ``preprocess``."""
+        """Per-step probabilities, (B, T, len(alphabet) + 1), blank at 0; (0, T, ...) for no images.
+        ``rgb``: as in ``preprocess``."""
+        if not len(images):
+            return np.empty((0, *self.model.output_shape[1:]), np.float32)
         batches = [self.preprocess(images[i : i + batch_size], rgb) for i in range(0, len(images), batch_size)]
         # predict_on_batch runs the compiled (graph/XLA) function; calling the model eagerly is ~50x slower.
         return np.concatenate([np.asarray(self.model.predict_on_batch(batch)) for batch in batches])

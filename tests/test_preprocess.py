@@ -133,3 +133,8 @@ def test_to_model_range_divides_by_255():
 def test_unsupported_images_raise_value_error_naming_the_problem(image):
     with pytest.raises(ValueError, match=str(image.dtype) if image.dtype == np.int64 else r"\(8"):
         to_uint8(image)
+
+
+def test_preprocess_of_no_images_is_an_empty_batch_of_the_input_shape():
+    batch = preprocess([], GRAY)
+    assert batch.shape == (0, *GRAY) and batch.dtype == np.float32

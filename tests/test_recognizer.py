@@ -190,3 +190,9 @@ def test_predict_proba_batches_large_inputs_consistently(recognizer, images):
 def test_recognize_rejects_an_unknown_decoder(recognizer, images):
     with pytest.raises(ValueError, match="nonsense"):
         recognizer.recognize(images, decoder="nonsense")
+
+
+def test_no_images_give_empty_results_of_the_right_shape(recognizer):
+    assert recognizer.preprocess([]).shape == (0, 64, 128, 1)
+    assert recognizer.predict_proba([]).shape == (0, *recognizer.model.output_shape[1:])
+    assert recognizer.recognize([]) == []

@@ -67,7 +67,13 @@ def preprocess(images: Sequence[np.ndarray] | np.ndarray, input_shape: tuple[int
                rgb: bool = False) -> np.ndarray:
     """Images of any size, dtype and channel count (BGR, or RGB with ``rgb``) -> (B, H, W, C) float32
     in [0, 1], what the model is fed."""
-    return to_model_range(np.stack([fit_to_size(image, input_shape, rgb) for image in images]))
+    return stack_fitted([fit_to_size(image, input_shape, rgb) for image in images], input_shape)
+
+
+def stack_fitted(fitted: Sequence[np.ndarray], input_shape: tuple[int, int, int]) -> np.ndarray:
+    """uint8 (H, W, C) images already fitted to ``input_shape`` -> float32 (B, H, W, C) in [0, 1];
+    (0, H, W, C) for no images."""
+    return to_model_range(np.stack(fitted) if len(fitted) else np.empty((0, *input_shape), np.uint8))
 
 
 def to_model_range(batch: np.ndarray) -> np.ndarray:
