@@ -40,15 +40,21 @@ def read_metadata(path: str | Path) -> dict:
         raise ModelFileError(f"model file not found: {path}")
     try:
         with zipfile.ZipFile(path) as archive, archive.open(METADATA_FILE) as entry:
-            text = entry.read(MAX_METADATA_BYTES + 1)
-        if len(text) > MAX_METADATA_BYTES:
-            raise ValueError(f"{METADATA_FILE} is larger than {MAX_METADATA_BYTES} bytes")
-        metadata = json.loads(text)
-        Alphabet(metadata["alphabet"])
+            metadata = _parse(entry.read(MAX_METADATA_BYTES + 1))
     except (zipfile.BadZipFile, KeyError, TypeError, ValueError) as error:
         raise ModelFileError(
             f"{path} is not an ocrlib model (a .keras file with a valid {METADATA_FILE}): {error!r}"
         ) from None
+    return metadata
+
+
+def _parse(text: str | bytes) -> dict:
+    """Metadata JSON -> dict; ValueError if it is larger than ``MAX_METADATA_BYTES`` or not JSON, KeyError or
+    TypeError if it holds no valid alphabet."""
+    if len(text) > MAX_METADATA_BYTES:
+        raise ValueError(f"the metadata is larger than {MAX_METADATA_BYTES} bytes")
+    metadata = json.loads(text)
+    Alphabet(metadata["alphabet"])
     return metadata
 
 
@@ -72,8 +78,7 @@ def read_onnx_metadata(properties: dict[str, str], path: str | Path) -> dict:
     """ocrlib's metadata from an ONNX model's metadata ``properties`` (ONNX Runtime's
     ``custom_metadata_map``); ``path`` names the file in the error."""
     try:
-        metadata = json.loads(properties[METADATA_KEY])
-        Alphabet(metadata["alphabet"])
+        metadata = _parse(properties[METADATA_KEY])
     except (KeyError, TypeError, ValueError) as error:
         raise ModelFileError(f"{path} has no ocrlib metadata ({error!r}): write it with python -m ocrlib export") from None
     return metadata
@@ -99,8 +104,7 @@ def read_tflite_metadata(path: str | Path) -> dict:
     sidecar is missing, unreadable, or written for another model than the one at ``path``."""
     path, sidecar = Path(path), tflite_metadata_path(path)
     try:
-        metadata = json.loads(sidecar.read_text())
-        Alphabet(metadata["alphabet"])
+        metadata = _parse(sidecar.read_bytes())
     except (OSError, KeyError, TypeError, ValueError) as error:
         raise ModelFileError(f"{sidecar} is not the metadata of an ocrlib TFLite export: {error!r}") from None
     if metadata.get("sha256") != _sha256(path):
