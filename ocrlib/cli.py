@@ -40,6 +40,8 @@ DEFAULT_WIDTH = DEFAULT_SHAPE[1]
 # train's --learning-rate: from scratch, and from an --init model, whose learnt features the first large
 # updates of a fresh output layer would wreck.
 LEARNING_RATE, INIT_LEARNING_RATE = 1e-3, 3e-4
+# train's --extra-share: most of each batch stays the user's own images.
+EXTRA_SHARE = 0.25
 # train's options that a resumed run may change (--out: its files may have moved together); every
 # other one must be what the run was started with.
 RESUMABLE_CHANGES = ("epochs", "patience", "resume", "out")
@@ -207,27 +209,44 @@ def _init_model(args: argparse.Namespace):
 def _train(args: argparse.Namespace, replicas: int) -> None:
     """Check the labelled folders (every problem listed before refusing), build the CRNN for the labels'
     alphabet (from the ``--init`` model's weights), split off the validation images and fit it, in
-    batches of ``args.batch_size`` images per replica."""
-    from ocrlib.data.batches import Batches
+    batches of ``args.batch_size`` images per replica, a share of each from ``--extra-data``."""
+    from ocrlib.data.batches import Batches, extra_images_per_batch
     from ocrlib.model import build_crnn
     from ocrlib.train import fit
     from ocrlib.transfer import crnn_like, freeze_features, unfreeze
 
     if args.val_data is None and not 0 < args.val_split < 1:
         raise UsageError(f"--val-split must be between 0 and 1, got {args.val_split}")
+    if args.extra_share is not None and not args.extra_data:
+        raise UsageError("--extra-share needs --extra-data: the folder that share of each batch is drawn from")
+    batch_size = args.batch_size * replicas
+    if args.extra_data:
+        args.extra_share = EXTRA_SHARE if args.extra_share is None else args.extra_share
+        try:
+            extra_per_batch = extra_images_per_batch(args.extra_share, batch_size, name="--extra-share")
+        except ValueError as error:
+            raise UsageError(str(error)) from None
     source = _init_model(args)
     input_shape = (args.height, args.width, args.channels)
     alphabet = _characters("--alphabet", args.alphabet)
     folders = [args.data] + ([args.val_data] if args.val_data else [])
-    reports = [check_folder(folder, alphabet, time_steps_for_width(args.width)) for folder in folders]
+    time_steps = time_steps_for_width(args.width)
+    reports = [check_folder(folder, alphabet, time_steps) for folder in folders]
+    inferred = alphabet is None
+    if inferred:
+        alphabet = Alphabet.from_texts(text for report in reports for _, text in report.pairs)
+    if args.extra_data:  # adds no characters: checked against the alphabet of the user's own data
+        reports.append(check_folder(args.extra_data, alphabet, time_steps))
     problems = [problem for report in reports for problem in report.problems]
     if problems:
-        raise DatasetError(f"{len(problems)} problem{'s' * (len(problems) > 1)} with the data "
-                           f"(python -m ocrlib check lists them too):\n  " + "\n  ".join(problems))
-    if alphabet is None:
-        alphabet = Alphabet.from_texts(text for report in reports for _, text in report.pairs)
-        if not len(alphabet):
-            raise DatasetError(f"the labels of {', '.join(folders)} hold no characters: nothing to learn")
+        message = (f"{len(problems)} problem{'s' * (len(problems) > 1)} with the data "
+                   f"(python -m ocrlib check lists them too):\n  " + "\n  ".join(problems))
+        if inferred and args.extra_data and any(char not in alphabet for char in reports[-1].characters):
+            message += (f"\nThe alphabet is that of the labels of {', '.join(folders)}: give --alphabet to train "
+                        "on the characters of --extra-data too")
+        raise DatasetError(message)
+    if inferred and not len(alphabet):
+        raise DatasetError(f"the labels of {', '.join(folders)} hold no characters: nothing to learn")
     try:
         if source:
             crnn, kept, added, dropped = crnn_like(source, alphabet, input_shape)
@@ -257,14 +276,21 @@ def _train(args: argparse.Namespace, replicas: int) -> None:
         val_images, val_texts = images[val_rows], [texts[i] for i in val_rows]
         images, texts = images[train_rows], [texts[i] for i in train_rows]
     print(f"{len(texts)} training and {len(val_texts)} validation images")
-    max_length, batch_size = crnn.max_label_length, args.batch_size * replicas
-    train_batches = Batches(images, texts, alphabet, max_length, batch_size, shuffle=True,
-                            augment=not args.no_augment, seed=args.seed, replicas=replicas)
+    extra = None
+    if args.extra_data:
+        extra = _fitted_images(reports[-1].pairs, input_shape), [text for _, text in reports[-1].pairs]
+        print(f"{extra_per_batch} of every {batch_size} training images drawn from the {len(extra[1])} "
+              f"of {args.extra_data} (never validated on)")
+    extra_count = len(extra[1]) if extra else None
+    max_length = crnn.max_label_length
+    train_batches = Batches(images, texts, alphabet, max_length, batch_size, shuffle=True, augment=not args.no_augment,
+                            seed=args.seed, replicas=replicas, extra=extra, extra_share=args.extra_share)
     val_batches = Batches(val_images, val_texts, alphabet, max_length, batch_size, replicas=replicas)
     arguments = {name: value for name, value in vars(args).items() if name not in ("run", "command", "debug")}
-    training = {"arguments": arguments, "train_images": len(texts), "validation_images": len(val_texts)}
+    training = {"arguments": arguments, "train_images": len(texts), "validation_images": len(val_texts),
+                "extra_images": extra_count}
     run = {**{f"--{name.replace('_', '-')}": value for name, value in arguments.items() if name not in RESUMABLE_CHANGES},
-           "training images": len(texts), "validation images": len(val_texts)}
+           "training images": len(texts), "validation images": len(val_texts), "extra images": extra_count}
     backup = backup_path(args.out)
     state = read_backup(backup) if args.resume else None
     if args.resume:
@@ -485,6 +511,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--channels", type=int, choices=(1, 3),
                    help=f"1: gray, 3: colour (default: {channels}, or the --init model's)")
     p.add_argument("--no-augment", action="store_true", help="train on the images as they are")
+    p.add_argument("--extra-data", metavar="DIR",
+                   help="labelled folder mixed into every training batch, e.g. synthetic images of the task an --init "
+                        "model learnt, so that a small set does not make it forget; its labels must use the "
+                        "alphabet of --data (or --alphabet); never validated on")
+    p.add_argument("--extra-share", type=float, metavar="F",
+                   help=f"with --extra-data: the share of each batch drawn from it (default: {EXTRA_SHARE:g})")
     p.add_argument("--shortcut", action="store_true",
                    help="the softmax also reads the column features past the LSTMs: leaves CTC's all-blank "
                         "start sooner on varied data such as synthetic plates")

@@ -160,3 +160,86 @@ def test_an_epoch_draws_the_same_order_and_augmentation_whatever_epochs_came_bef
     for index in (2, 0, 1):  # in any order, as prefetching workers may ask
         np.testing.assert_array_equal(fresh[index][0]["image"], ran[index][0]["image"])
         np.testing.assert_array_equal(fresh[index][0]["labels"], ran[index][0]["labels"])
+
+
+EXTRA_MARK = 100  # extra image j is numbered 100 + j (in its pixels and its label), main image i is i < 100
+
+
+def mixed(n=20, m=30, batch_size=8, extra_share=0.25, **options):
+    """Batches of n numbered main images with m numbered extra images mixed in; labels are the numbers."""
+    extra = numbered_images(EXTRA_MARK + m)[EXTRA_MARK:], [str(EXTRA_MARK + j) for j in range(m)]
+    return Batches(numbered_images(n), texts_for(n), ALPHABET, 15, batch_size=batch_size, extra=extra,
+                   extra_share=extra_share, **options)
+
+
+def batch_rows(batches):
+    """Per batch, the numbers of its images, read from their labels (augmentation leaves them as they are)."""
+    return [[int(ALPHABET.decode(label[: n[0]])) for label, n in zip(inputs["labels"], inputs["label_length"])]
+            for inputs, _ in (batches[i] for i in range(len(batches)))]
+
+
+@pytest.mark.parametrize("batch_size, extra_share, extra_per_batch",
+                         [(8, 0.25, 2), (8, 0.2, 2), (8, 0.5, 4), (10, 0.3, 3), (4, 0.75, 3)])
+def test_each_mixed_batch_holds_the_asked_share_of_extra_images(batch_size, extra_share, extra_per_batch):
+    batches = mixed(n=20, batch_size=batch_size, extra_share=extra_share, shuffle=True)
+    rows = batch_rows(batches)
+    assert len(batches) == -(-20 // (batch_size - extra_per_batch))
+    assert [sum(row >= EXTRA_MARK for row in batch) for batch in rows] == [extra_per_batch] * len(batches)
+    assert all(len(batch) == batch_size for batch in rows[:-1])
+
+
+@pytest.mark.parametrize("extra_images", [30, 5])  # more than an epoch needs, and fewer
+def test_a_mixed_epoch_shows_every_main_image_once_and_spreads_the_extra_ones_evenly(extra_images):
+    batches = mixed(n=20, m=extra_images, batch_size=8, shuffle=True, seed=2)  # 4 batches, 8 extra images an epoch
+    for _ in range(3):
+        rows = [row for batch in batch_rows(batches) for row in batch]
+        assert sorted(row for row in rows if row < EXTRA_MARK) == list(range(20))
+        drawn = np.bincount([row - EXTRA_MARK for row in rows if row >= EXTRA_MARK], minlength=extra_images)
+        assert drawn.sum() == 8 and drawn.max() - drawn.min() <= 1  # 30: none twice; 5: each once or twice
+        batches.on_epoch_end()
+
+
+def test_mixed_labels_stay_with_their_images():
+    batches = mixed(n=7, m=9, batch_size=4, extra_share=0.5, shuffle=True, seed=5)
+    for i in range(len(batches)):
+        inputs, _ = batches[i]
+        rows = np.round(inputs["image"][:, 0, 0, 0] * 255).astype(int)
+        texts = [ALPHABET.decode(label[: n[0]]) for label, n in zip(inputs["labels"], inputs["label_length"])]
+        assert texts == [str(row) for row in rows]
+
+
+def test_a_mixed_epoch_is_drawn_from_the_seed_and_its_number_alone():
+    ran, fresh = mixed(shuffle=True, augment=True, seed=4), mixed(shuffle=True, augment=True, seed=4)
+    first = batch_rows(ran)
+    ran.on_epoch_end()
+    ran.on_epoch_end()
+    fresh.set_epoch(2)
+    for index in (2, 0, 1):
+        np.testing.assert_array_equal(fresh[index][0]["image"], ran[index][0]["image"])
+    extra = [[row for row in batch if row >= EXTRA_MARK] for batch in first]
+    assert extra != [[row for row in batch if row >= EXTRA_MARK] for batch in batch_rows(ran)]
+    assert batch_rows(mixed(shuffle=True, seed=5)) != first
+
+
+@pytest.mark.parametrize("extra_share, named", [
+    (0.0, "extra_share must be between 0 and 1, got 0.0"),
+    (1.0, "extra_share must be between 0 and 1, got 1.0"),
+    (-0.25, "extra_share must be between 0 and 1, got -0.25"),
+    (0.05, "extra_share 0.05 of a batch of 8 images is 0 extra images"),
+    (0.95, "extra_share 0.95 of a batch of 8 images is 8 extra images"),
+])
+def test_a_share_that_leaves_a_set_out_of_the_batches_is_refused_naming_it(extra_share, named):
+    with pytest.raises(ValueError, match=named):
+        mixed(batch_size=8, extra_share=extra_share)
+
+
+def test_extra_images_of_another_shape_are_refused_naming_both_shapes():
+    extra = np.zeros((3, 64, 96, 1), np.uint8), ["1", "2", "3"]
+    with pytest.raises(ValueError, match=r"extra images are \(64, 96, 1\).*\(64, 128, 1\)"):
+        Batches(numbered_images(4), texts_for(4), ALPHABET, 15, batch_size=4, extra=extra)
+
+
+def test_an_extra_label_outside_the_alphabet_is_refused_naming_it_and_the_character():
+    extra = numbered_images(3), ["1", "2x", "3"]
+    with pytest.raises(UnknownCharacterError, match="extra text 1: character 'x' in '2x'"):
+        Batches(numbered_images(4), texts_for(4), ALPHABET, 15, batch_size=4, extra=extra)

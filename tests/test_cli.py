@@ -1,5 +1,7 @@
 import argparse
+import contextlib
 import importlib.metadata
+import io
 import json
 import os
 import shlex
@@ -9,6 +11,7 @@ import subprocess
 import sys
 import time
 
+import cv2
 import keras
 import numpy as np
 import pytest
@@ -253,6 +256,69 @@ def test_train_resume_with_other_data_split_size_or_alphabet_exits_1_saying_what
     err = capsys.readouterr().err
     assert "cannot resume" in err and named.replace("SMOKE", str(smoke["data"])).replace("OTHER", str(other)) in err
     assert read_backup(backup_path(model))["epoch"] == 1
+
+
+@pytest.fixture(scope="module")
+def mixed_run(smoke, tmp_path_factory):
+    """A 1-epoch `train` on the smoke plates with 12 of them, at 50 x 200 in colour, as --extra-data."""
+    root = tmp_path_factory.mktemp("mixed")
+    pairs = read_labels(smoke["data"])[:12]
+    extra = write_folder(root / "extra", [cv2.cvtColor(cv2.resize(read_image(path), (200, 50)), cv2.COLOR_GRAY2BGR)
+                                          for path, _ in pairs], [text for _, text in pairs])
+    model = root / "M.keras"
+    keras.utils.set_random_seed(0)
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        code = main(["train", "--data", str(smoke["data"]), "--val-split", "0.25", "--epochs", "1",
+                     "--batch-size", "8", "--extra-data", str(extra), "--out", str(model)])
+    return {"data": smoke["data"], "extra": extra, "model": model, "code": code, "out": out.getvalue()}
+
+
+def test_train_with_extra_data_mixes_it_into_training_only_and_records_the_mix(mixed_run):
+    assert mixed_run["code"] == 0
+    assert f"2 of every 8 training images drawn from the 12 of {mixed_run['extra']}" in mixed_run["out"]
+    training = Recognizer.load(mixed_run["model"]).metadata["training"]
+    assert training["arguments"]["extra_data"] == str(mixed_run["extra"])
+    assert training["arguments"]["extra_share"] == 0.25
+    assert training["extra_images"] == 12
+    assert training["train_images"] == 24 and training["validation_images"] == 8  # the split of --data alone
+    run = read_backup(backup_path(mixed_run["model"]))["run"]
+    assert run["--extra-data"] == str(mixed_run["extra"]) and run["--extra-share"] == 0.25 and run["extra images"] == 12
+
+
+@pytest.mark.parametrize("options, named", [
+    (["--extra-data", "EXTRA", "--extra-share", "0.5"], "--extra-share was 0.25, now 0.5"),
+    ([], "--extra-data was 'EXTRA', now None"),
+])
+def test_train_resume_with_another_mix_exits_1_saying_what_differs(mixed_run, tmp_path, capsys, options, named):
+    model = copy_of_smoke_run(mixed_run, tmp_path)
+    options = [str(mixed_run["extra"]) if option == "EXTRA" else option for option in options]
+    assert resume_smoke(mixed_run, model, "--epochs", "2", *options) == 1
+    err = capsys.readouterr().err
+    assert "cannot resume" in err and named.replace("EXTRA", str(mixed_run["extra"])) in err
+    assert read_backup(backup_path(model))["epoch"] == 1
+
+
+def test_train_with_an_extra_label_outside_the_alphabet_exits_1_naming_folder_file_and_character(tmp_path, capsys):
+    data = small_folder(tmp_path / "d", ["ab", "ba", "ab", "ba"])
+    extra = small_folder(tmp_path / "extra", ["ab", "a?b", "ba"])
+    model = tmp_path / "m.keras"
+    assert main(["train", "--data", str(data), "--extra-data", str(extra), "--epochs", "1", "--out", str(model)]) == 1
+    err = capsys.readouterr().err
+    assert f"{extra / '1.png'}: label 'a?b' holds '?', not in the alphabet 'ab'" in err
+    assert "give --alphabet" in err
+    assert not model.exists()
+
+
+@pytest.mark.parametrize("options, named", [
+    (["--extra-share", "0.5"], "--extra-share needs --extra-data"),
+    (["--extra-data", "EXTRA", "--extra-share", "1.5"], "--extra-share must be between 0 and 1, got 1.5"),
+    (["--extra-data", "EXTRA", "--extra-share", "0.05"], "--extra-share 0.05 of a batch of 8 images is 0 extra images"),
+])
+def test_train_with_an_extra_share_that_cannot_work_exits_2_naming_it(tmp_path, capsys, options, named):
+    data = small_folder(tmp_path / "d", ["ab", "ba", "ab", "ba"])
+    options = [str(data) if option == "EXTRA" else option for option in options]
+    assert main(["train", "--data", str(data), "--out", str(tmp_path / "m.keras"), *options]) == 2
+    assert named in capsys.readouterr().err
 
 
 def test_train_summary_names_the_best_model_on_disk_when_no_resumed_epoch_improved_on_it(smoke, tmp_path, capsys):

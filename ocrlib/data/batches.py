@@ -9,29 +9,62 @@ import numpy as np
 from ocrlib.alphabet import Alphabet
 from ocrlib.data.augment import augment_batch
 from ocrlib.data.preprocess import to_model_range
-from ocrlib.errors import LabelTooLongError
+from ocrlib.errors import LabelTooLongError, UnknownCharacterError
 
 
-def encode_labels(texts: Sequence[str], alphabet: Alphabet, max_label_length: int) -> tuple[np.ndarray, np.ndarray]:
+def encode_labels(texts: Sequence[str], alphabet: Alphabet, max_label_length: int,
+                  name: str = "text") -> tuple[np.ndarray, np.ndarray]:
     """Texts -> (labels (N, max_label_length) int32 padded with 0, lengths (N, 1) int32).
 
     Raises ``UnknownCharacterError`` naming the first character outside the alphabet, and
-    ``LabelTooLongError`` naming the first label longer than ``max_label_length``.
+    ``LabelTooLongError`` naming the first label longer than ``max_label_length``, each after ``name``
+    and the text's index: ``text 3: ...``.
     """
     labels = np.zeros((len(texts), max_label_length), np.int32)
     lengths = np.zeros((len(texts), 1), np.int32)
     for i, text in enumerate(texts):
-        encoded = alphabet.encode(text)
+        try:
+            encoded = alphabet.encode(text)
+        except UnknownCharacterError as error:
+            raise UnknownCharacterError(f"{name} {i}: {error}") from None
         if len(encoded) > max_label_length:
-            raise LabelTooLongError(f"label {text!r} has {len(encoded)} characters, more than {max_label_length}")
+            raise LabelTooLongError(f"{name} {i}: label {text!r} has {len(encoded)} characters, "
+                                    f"more than {max_label_length}")
         labels[i, : len(encoded)] = encoded
         lengths[i] = len(encoded)
     return labels, lengths
 
 
+def _check_sizes(images: np.ndarray, texts: Sequence[str], name: str) -> None:
+    """A ValueError unless there are as many ``name`` (images) as texts, and at least one."""
+    if len(images) != len(texts):
+        raise ValueError(f"{len(images)} {name} but {len(texts)} texts")
+    if len(images) == 0:
+        raise ValueError(f"no {name} to make batches of")
+
+
 def padded_to_multiple(rows: np.ndarray, multiple: int) -> np.ndarray:
     """``rows`` (N,) repeated cyclically up to the next multiple of ``multiple``: [a, b, c], 2 -> [a, b, c, a]."""
     return np.resize(rows, len(rows) + (-len(rows) % multiple))
+
+
+def extra_images_per_batch(share: float, batch_size: int, name: str = "extra_share") -> int:
+    """How many images of each batch of ``batch_size`` an extra set mixed in at ``share`` gives:
+    round(share * batch_size). A ValueError naming ``name`` and the share unless 0 < share < 1 and
+    both sets give every batch at least one image."""
+    if not 0 < share < 1:
+        raise ValueError(f"{name} must be between 0 and 1, got {share}")
+    count = round(share * batch_size)
+    if not 0 < count < batch_size:
+        raise ValueError(f"{name} {share} of a batch of {batch_size} images is {count} extra images: every batch "
+                         "needs at least one image of each set (use larger batches, or a share nearer 0.5)")
+    return count
+
+
+def drawn_in_turn(rng: np.random.Generator, n: int, count: int) -> np.ndarray:
+    """``count`` indices of ``n`` items (count,): a random order of all of them, then another, and so on,
+    so no item comes twice before every one has come once."""
+    return np.concatenate([rng.permutation(n) for _ in range(-(-count // n))])[:count]
 
 
 class Batches(keras.utils.PyDataset):
@@ -45,18 +78,35 @@ class Batches(keras.utils.PyDataset):
     does at the start of every epoch; without it, each ``on_epoch_end`` moves on to the next).
     replicas: every batch holds a multiple of this many images, as data-parallel training on JAX needs
     (each replica gets an equal share); a short last batch is filled up by repeating its own images.
+
+    extra: (images uint8 (M, H, W, C), M texts), a second set mixed into every batch, e.g. synthetic
+    images of the task a model was pretrained on, so that fine-tuning on a few images does not make it
+    forget that task. Of each batch, round(extra_share * batch_size) images come from it
+    (``extra_images_per_batch``), drawn by ``seed`` and the epoch, none twice in an epoch unless the
+    epoch needs more than M; the rest come from ``images``. An epoch still shows every main image once,
+    in ceil(N / (batch_size - round(extra_share * batch_size))) batches. ``images`` and ``texts`` then
+    hold the extra ones after the N main ones.
     """
 
     def __init__(self, images: np.ndarray, texts: Sequence[str], alphabet: Alphabet, max_label_length: int,
                  batch_size: int = 64, shuffle: bool = False, augment: bool = False, seed: int = 0,
-                 replicas: int = 1):
+                 replicas: int = 1, extra: tuple[np.ndarray, Sequence[str]] | None = None,
+                 extra_share: float = 0.25):
         super().__init__()
-        if len(images) != len(texts):
-            raise ValueError(f"{len(images)} images but {len(texts)} texts")
-        if len(images) == 0:
-            raise ValueError("no images to make batches of")
+        _check_sizes(images, texts, "images")
+        self.main_count, self.extra_per_batch = len(images), 0
+        encoded = [encode_labels(texts, alphabet, max_label_length)]
+        if extra is not None:
+            extra_images, extra_texts = extra
+            _check_sizes(extra_images, extra_texts, "extra images")
+            if extra_images.shape[1:] != images.shape[1:]:
+                raise ValueError(f"the extra images are {extra_images.shape[1:]} (H, W, C), the images "
+                                 f"{images.shape[1:]}: fit both to the model's input")
+            self.extra_per_batch = extra_images_per_batch(extra_share, batch_size)
+            encoded.append(encode_labels(extra_texts, alphabet, max_label_length, name="extra text"))
+            images, texts = np.concatenate([images, extra_images]), [*texts, *extra_texts]
         self.images, self.texts = images, list(texts)
-        self.labels, self.label_lengths = encode_labels(texts, alphabet, max_label_length)
+        self.labels, self.label_lengths = (np.concatenate(arrays) for arrays in zip(*encoded))
         self.batch_size, self.shuffle, self.augment, self.replicas = batch_size, shuffle, augment, replicas
         self.seed = seed
         self.set_epoch(0)
@@ -64,14 +114,20 @@ class Batches(keras.utils.PyDataset):
     def set_epoch(self, epoch: int) -> None:
         """Draw the batches of epoch ``epoch`` (0-based) from now on."""
         self.epoch = epoch
-        self.order = (np.random.default_rng((self.seed, epoch)).permutation(len(self.images)) if self.shuffle
-                      else np.arange(len(self.images)))
+        rng = np.random.default_rng((self.seed, epoch))
+        self.order = rng.permutation(self.main_count) if self.shuffle else np.arange(self.main_count)
+        extra_count = len(self.images) - self.main_count
+        self.extra_order = (self.main_count + drawn_in_turn(rng, extra_count, len(self) * self.extra_per_batch)
+                            if extra_count else np.arange(0))
 
     def __len__(self) -> int:
-        return -(-len(self.images) // self.batch_size)
+        return -(-self.main_count // (self.batch_size - self.extra_per_batch))
 
     def __getitem__(self, index: int):
-        rows = padded_to_multiple(self.order[index * self.batch_size : (index + 1) * self.batch_size], self.replicas)
+        main, extra = self.batch_size - self.extra_per_batch, self.extra_per_batch
+        rows = np.concatenate([self.order[index * main : (index + 1) * main],
+                               self.extra_order[index * extra : (index + 1) * extra]])
+        rows = padded_to_multiple(rows, self.replicas)
         images = to_model_range(self.images[rows])
         if self.augment:
             images = augment_batch(images, np.random.default_rng((self.seed, self.epoch, index)))
