@@ -10,6 +10,7 @@ import pytest
 import ocrlib
 from ocrlib import pretrained
 from ocrlib.alphabet import Alphabet
+from ocrlib.data.folder import write_folder
 from ocrlib.data.plates import ALPHABET, generate_plates
 from ocrlib.errors import ModelFileError
 from ocrlib.metrics import character_error_rate, sequence_accuracy
@@ -118,6 +119,24 @@ def test_make_pretrained_from_without_trained_by_is_a_usage_error(make_pretraine
     with pytest.raises(SystemExit) as exit_:
         make_pretrained.main(["captcha", "--from", "m.keras"])
     assert exit_.value.code == 2 and "--from and --trained-by go together" in capsys.readouterr().err
+
+
+def test_the_demo_compares_its_model_with_the_shipped_one_on_each_folder_there_is(shipped_plates, tmp_path, capsys):
+    images, _ = generate_plates(8, seed=5)
+    texts = [text for text, _ in Recognizer.load(shipped_plates).recognize(images)]  # all read right by the shipped model
+    write_folder(tmp_path / "test", images, texts)
+    fresh = tiny_model(tmp_path / "fresh.keras")
+    script("compare_with_shipped").main(str(fresh), str(tmp_path / "test"), str(tmp_path / "absent"))
+    mine = sequence_accuracy(texts, [text for text, _ in Recognizer.load(fresh).recognize(images)])
+    assert mine < 1 and capsys.readouterr().out == (f"{fresh} vs the shipped plates model, sequence accuracy: "
+                                                    f"{tmp_path / 'test'} {mine:.2%} vs 100.00%\n")
+
+
+def test_the_demo_says_in_one_line_when_there_is_no_shipped_model(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(pretrained, "pretrained_folder", lambda: tmp_path)
+    script("compare_with_shipped").main("runs/demo/plates.keras", "data/plates-test")
+    assert capsys.readouterr().out == ("no shipped plates model in this installation "
+                                       "(python scripts/make_pretrained.py plates makes it): comparison skipped\n")
 
 
 @pytest.mark.skipif(not (PACKAGE_FOLDER / "plates.keras").is_file(),
