@@ -1,5 +1,6 @@
 # make demo: set up .venv, generate synthetic plates, train a CRNN on the CPU, report held-out accuracy
-#   on synthetic plates and, where ../shared/data/real-plates-ar exists, on real ones.
+#   on synthetic plates and, where ../shared/data/real-plates-ar exists, on real ones, and compare it
+#   with the shipped plates model (ocrlib/pretrained/plates.keras) where there is one.
 # make test: unit tests and the notebooks under nbval (OCRLIB_FAST=1: small data, few epochs), then
 #   the model, loss, training and decoder tests again on the JAX backend.
 PYTHON ?= python3
@@ -30,6 +31,7 @@ demo: $(INSTALLED)
 		echo "the same model on the real plates of $(REAL_PLATES) (never trained on):"; \
 		$(OCRLIB) evaluate --model $(DEMO)/plates.keras --data $(REAL_PLATES) --plot $(DEMO)/real.png; \
 	else echo "no real plates at $(REAL_PLATES) (they sit beside the repository): real-plate score skipped"; fi
+	@$(PY) scripts/compare_with_shipped.py $(DEMO)/plates.keras data/plates-test $(REAL_PLATES)
 	@echo "model: $(DEMO)/plates.keras, probability matrices: $(DEMO)/probabilities*.png, $(DEMO)/real*.png"
 
 test: $(INSTALLED)

@@ -60,6 +60,11 @@ def held_out_rows(recognizer: Recognizer, n: int) -> list[tuple[str, str]]:
     ]
 
 
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``synthetic`` and their defaults (the run the README quotes)."""
+    add_training_arguments(parser, "captcha", train=60000, epochs=10, out="runs/benchmarks/captcha.keras")
+
+
 def synthetic(args: argparse.Namespace) -> None:
     crnn = train_synthetic(lambda: build_crnn(ALPHABET, **SIZE), generate_captchas, "captcha", args)
     print(f"\nHeld-out synthetic captchas, 4 to 6 of {len(ALPHABET)} characters")
@@ -108,7 +113,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parts = parser.add_subparsers(dest="part", required=True)
     p = parts.add_parser("synthetic", help="default CRNN on 4 to 6 character captchas")
-    add_training_arguments(p, "captcha", train=60000, epochs=10, out="runs/benchmarks/captcha.keras")
+    add_arguments(p)
     p.set_defaults(run=synthetic)
     p = parts.add_parser("score", help="score a saved captcha model on the held-out captchas")
     p.add_argument("--model", default="runs/benchmarks/captcha.keras")

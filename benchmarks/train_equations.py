@@ -50,6 +50,12 @@ def held_out_rows(recognizer: Recognizer, n: int) -> list[tuple[str, ...]]:
     return rows
 
 
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``train`` and their defaults (the run the README quotes)."""
+    add_training_arguments(parser, "equation", train=27000, epochs=11, out="runs/benchmarks/equations.keras")
+    parser.add_argument("--units", type=int, default=128, help="width of the dense and LSTM layers (package default: 64)")
+
+
 def train(args: argparse.Namespace) -> None:
     crnn = train_synthetic(lambda: build_crnn(ALPHABET, dense_units=args.units, rnn_units=args.units),
                            generate_equations, "equation", args)
@@ -66,8 +72,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parts = parser.add_subparsers(dest="part", required=True)
     p = parts.add_parser("train", help="train the CRNN on synthetic equations, then score it")
-    add_training_arguments(p, "equation", train=27000, epochs=11, out="runs/benchmarks/equations.keras")
-    p.add_argument("--units", type=int, default=128, help="width of the dense and LSTM layers (package default: 64)")
+    add_arguments(p)
     p.set_defaults(run=train)
     p = parts.add_parser("score", help="score a saved equations model on the held-out equations")
     p.add_argument("--model", default="runs/benchmarks/equations.keras")

@@ -1,5 +1,7 @@
 """``python -m ocrlib generate|check|train|evaluate|predict|info|export``: one function per command.
 
+Wherever a command takes a model (``--model``, ``--init``, ``info MODEL``), a shipped model's name
+(``plates``, ``captcha``, ``equations``) does as well as a file (``ocrlib.pretrained.resolve_model``).
 Imports no Keras until a command needs a model: ``--help``, ``generate`` and ``check`` run without it.
 """
 from __future__ import annotations
@@ -29,10 +31,11 @@ from ocrlib.data.folder import read_image, read_labels, scan_labels, write_folde
 from ocrlib.data.plates import FORMATS as PLATE_FORMATS, generate_plates
 from ocrlib.data.preprocess import fit_to_size
 from ocrlib.decoders import DECODERS, decode_batch
-from ocrlib.errors import DatasetError, ModelFileError, OcrlibError, TrainingDivergedError, TransferError, UsageError
+from ocrlib.errors import DatasetError, OcrlibError, TrainingDivergedError, TransferError, UsageError
 from ocrlib.export import FORMATS
 from ocrlib.geometry import time_steps_for_width
 from ocrlib.model_file import read_metadata
+from ocrlib.pretrained import MAKER, PRETRAINED, resolve_model, shipped_models
 
 GENERATORS = {"plates": generate_plates, "captcha": generate_captchas, "equations": generate_equations}
 DEFAULT_SHAPE = (64, 128, 1)  # train's --height, --width and --channels without --init
@@ -45,6 +48,7 @@ EXTRA_SHARE = 0.25
 # train's options that a resumed run may change (--out: its files may have moved together); every
 # other one must be what the run was started with.
 RESUMABLE_CHANGES = ("epochs", "patience", "resume", "out")
+SHIPPED = ", ".join(PRETRAINED)  # the names a model option takes besides a file, for --help
 
 
 class Interrupted(KeyboardInterrupt):
@@ -108,7 +112,7 @@ def check(args: argparse.Namespace) -> None:
     if args.model and args.width:
         raise UsageError("--width is for a folder checked without --model: a model has its own width")
     if args.model:
-        metadata = read_metadata(args.model)
+        metadata = read_metadata(resolve_model(args.model))
         alphabet, time_steps = Alphabet(metadata["alphabet"]), metadata.get("time_steps")
     else:
         alphabet = _characters("--alphabet", args.alphabet)
@@ -194,9 +198,7 @@ def _init_model(args: argparse.Namespace):
         args.learning_rate = INIT_LEARNING_RATE if args.init else LEARNING_RATE
     source = None
     if args.init:
-        if not Path(args.init).is_file():
-            raise ModelFileError(f"--init {args.init}: no such model file")
-        source = Recognizer.load(args.init)
+        source = Recognizer.load(resolve_model(args.init))
         if args.shortcut and not architecture(source.model)["shortcut"]:
             raise UsageError(f"--shortcut: the --init model {args.init} has none, and fine-tuning keeps its architecture")
         args.shortcut = architecture(source.model)["shortcut"]
@@ -345,7 +347,7 @@ def evaluate(args: argparse.Namespace) -> None:
     from ocrlib.recognizer import Recognizer
 
     log = sys.stderr if args.json else sys.stdout
-    recognizer = Recognizer.load(args.model)
+    recognizer = Recognizer.load(resolve_model(args.model))
     alphabet, pairs = recognizer.alphabet, read_labels(args.data)
     if args.strict:
         for path, text in pairs:
@@ -401,28 +403,40 @@ def _plot_examples(path, images, probs, texts, predictions, alphabet, count=2):
 def predict(args: argparse.Namespace) -> None:
     from ocrlib.recognizer import Recognizer
 
-    recognizer = Recognizer.load(args.model)
+    recognizer = Recognizer.load(resolve_model(args.model))
     for path, (text, confidence) in zip(args.images, recognizer.recognize(args.images, decoder=args.decoder)):
         print(f"{path}\t{text}\t{confidence:.4f}")
 
 
 def info(args: argparse.Namespace) -> None:
-    """What a .keras model file holds: its metadata (alphabet, input size, time steps, and for a model
-    written by train its arguments, data sizes, best epoch and scores) and its parameter count."""
+    """What a .keras model file or shipped model holds: its metadata (alphabet, input size, time steps; for a
+    model written by train its arguments, data sizes, best epoch and scores; for a shipped one what it
+    reads, how it was made and what it scored) and its parameter count. Without a model: the shipped ones."""
+    if args.model is None:
+        _print_shipped(args.json)
+        return
     from ocrlib.recognizer import Recognizer
 
-    if Path(args.model).suffix != ".keras":
+    path = resolve_model(args.model)
+    if path.suffix != ".keras":
         raise UsageError(f"info reads .keras models written by train or Recognizer.save, not {args.model}")
-    recognizer = Recognizer.load(args.model)
-    details = {"model": str(args.model), **recognizer.metadata, "time_steps": recognizer.model.output_shape[1],
-               "parameters": recognizer.model.count_params()}
+    recognizer = Recognizer.load(path)
+    details = {"model": str(args.model), "file": str(path), **recognizer.metadata,
+               "time_steps": recognizer.model.output_shape[1], "parameters": recognizer.model.count_params()}
     if args.json:
         print(json.dumps(details))
         return
     height, width, channels = details["input_shape"]
-    print(f"{details['model']}\nalphabet ({len(details['alphabet'])}): {details['alphabet']!r}")
+    print(details["model"] if details["model"] == details["file"] else f"{details['model']}: {details['file']}")
+    print(f"alphabet ({len(details['alphabet'])}): {details['alphabet']!r}")
     print(f"input: {height} x {width} x {channels} (height x width x channels), {details['time_steps']} time steps")
     print(f"parameters: {details['parameters']:,}")
+    shipped = details.get("pretrained")
+    if shipped:
+        print(f"shipped model {shipped['name']}: {shipped['description']}")
+        print(f"trained by: {shipped['trained_by']}\nmade by: {shipped['made_by']}, on {shipped['date']}")
+        for data, scores in shipped["scores"].items():
+            print(f"{data}: sequence accuracy {scores['sequence_accuracy']:.2%}, CER {scores['cer']:.4f}")
     training = details.get("training")
     if training:
         print(f"trained on {training['train_images']} images, validated on {training['validation_images']}")
@@ -434,11 +448,23 @@ def info(args: argparse.Namespace) -> None:
         print(f"best epoch: {details['epoch']}" + (f" ({scores})" if scores else ""))
 
 
+def _print_shipped(as_json: bool) -> None:
+    """Each shipped model's name, what it reads and its file, or how to make it where this installation lacks it."""
+    models = {name: {"description": PRETRAINED[name], "file": path and str(path)}
+              for name, path in shipped_models().items()}
+    if as_json:
+        print(json.dumps(models))
+        return
+    for name, model in models.items():
+        print(f"{name}: {model['description']}")
+        print(f"  {model['file'] or f'not in this installation: python {MAKER} {name} makes it'}")
+
+
 def export(args: argparse.Namespace) -> None:
     from ocrlib.export import export_model
     from ocrlib.recognizer import Recognizer
 
-    path = export_model(Recognizer.load(args.model), args.out, args.format)
+    path = export_model(Recognizer.load(resolve_model(args.model)), args.out, args.format)
     print(f"wrote the {args.format} model to {path}")
 
 
@@ -481,7 +507,8 @@ def parser() -> argparse.ArgumentParser:
     p = command("check", "list every problem of a labelled folder, and summarise what it holds")
     p.add_argument("data", help="labelled folder (labels.csv or label in file name)")
     given = p.add_mutually_exclusive_group()
-    given.add_argument("--model", help="a .keras model: check against its alphabet and time steps")
+    given.add_argument("--model", help=f"a .keras model or a shipped one ({SHIPPED}): check against its alphabet "
+                                       "and time steps")
     given.add_argument("--alphabet", help="characters the labels may hold (default: any)")
     p.add_argument("--width", type=int,
                    help=f"without --model: the width train will use, for the time steps (default: {DEFAULT_WIDTH})")
@@ -521,8 +548,9 @@ def parser() -> argparse.ArgumentParser:
                    help="the softmax also reads the column features past the LSTMs: leaves CTC's all-blank "
                         "start sooner on varied data such as synthetic plates")
     p.add_argument("--init", metavar="MODEL",
-                   help="fine-tune: start from this trained .keras model, its architecture and weights (the output "
-                        "columns of the characters both alphabets share); its input size is the default")
+                   help=f"fine-tune: start from this trained .keras model or shipped one ({SHIPPED}), its architecture "
+                        "and weights (the output columns of the characters both alphabets share); its input size is "
+                        "the default")
     p.add_argument("--freeze-features", action="store_true",
                    help="with --init: train only the LSTMs and the output, the CNN and dense feature layers frozen")
     p.add_argument("--unfreeze-after", type=_positive, metavar="K",
@@ -538,7 +566,7 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(run=train)
 
     p = command("evaluate", "score a model on a labelled folder")
-    p.add_argument("--model", required=True, help="a .keras model, or an .onnx export")
+    p.add_argument("--model", required=True, help=f"a .keras model, an .onnx export, or a shipped model ({SHIPPED})")
     p.add_argument("--data", required=True, help="labelled folder")
     p.add_argument("--decoder", choices=sorted(DECODERS), default="best_path", help="how to read the probabilities")
     p.add_argument("--json", action="store_true", help="print one JSON object and nothing else on stdout")
@@ -548,18 +576,19 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(run=evaluate)
 
     p = command("predict", "print path<TAB>text<TAB>confidence for each image")
-    p.add_argument("--model", required=True, help="a .keras model, or an .onnx export (run by ONNX Runtime)")
+    p.add_argument("--model", required=True,
+                   help=f"a .keras model, an .onnx export (run by ONNX Runtime), or a shipped model ({SHIPPED})")
     p.add_argument("--decoder", choices=sorted(DECODERS), default="best_path", help="how to read the probabilities")
     p.add_argument("images", nargs="+", help="image files")
     p.set_defaults(run=predict)
 
-    p = command("info", "show what a model file holds: alphabet, input size, parameters, how it was trained")
-    p.add_argument("model", help="a .keras model")
+    p = command("info", "show what a model holds: alphabet, input size, parameters, how it was trained and scored")
+    p.add_argument("model", nargs="?", help=f"a .keras model or a shipped one ({SHIPPED}); without it, the shipped ones")
     p.add_argument("--json", action="store_true", help="print one JSON object and nothing else on stdout")
     p.set_defaults(run=info)
 
     p = command("export", "write a .keras model as ONNX, TFLite or a TensorFlow SavedModel")
-    p.add_argument("--model", required=True, help="a .keras model written by train")
+    p.add_argument("--model", required=True, help=f"a .keras model written by train, or a shipped one ({SHIPPED})")
     p.add_argument("--format", required=True, choices=FORMATS, help="the format to write")
     p.add_argument("--out", required=True, help="M.onnx, M.tflite (plus M.tflite.json), or a SavedModel folder")
     p.set_defaults(run=export)

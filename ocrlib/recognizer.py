@@ -15,6 +15,7 @@ from ocrlib.decoders import decode_batch, probability
 from ocrlib.decoders.batch import check_decoder
 from ocrlib.errors import ModelFileError
 from ocrlib.model_file import read_metadata, write_metadata
+from ocrlib.pretrained import pretrained_path
 
 Image = np.ndarray | str | Path
 
@@ -53,6 +54,12 @@ class Recognizer:
                                      "save the inference model (Recognizer.save), not the training model") from None
             raise ModelFileError(f"{path} is not a readable Keras model: {error}") from None
         return cls(model, Alphabet(metadata["alphabet"]), metadata)
+
+    @classmethod
+    def pretrained(cls, name: str) -> Recognizer:
+        """The model that ships with ocrlib under ``name`` (``ocrlib.pretrained.PRETRAINED``: plates,
+        captcha, equations); ``.metadata["pretrained"]`` says how it was made and what it scored."""
+        return cls.load(pretrained_path(name))
 
     def save(self, path: str | Path, **extra_metadata) -> Path:
         """Write the inference model to ``path`` (.keras), atomically, with its metadata: alphabet,
