@@ -17,7 +17,7 @@ along the line, a light blur some of the time, pixel noise.
 Lines are ``HEIGHT`` = 32 pixels high and as wide as their text. A CRNN reads a line in T = W / 4
 time steps; at 32 pixels an average character is about 12 pixels (3 steps) wide, above the 2 steps
 per character of the safe rule T >= 2L + 1, so lines need no widening, and 64 pixels would only double
-the work. Each width is a multiple of 4 and at least 4 (2L + 1): a line whose text is narrower (``ill.``)
+the work. Each width is a multiple of 4 and at least 4 (2L + 1): a line whose text is narrower (``iiii``)
 has its text stretched to that, so T >= 2L + 1 >= L + repeats, what CTC needs, holds for every line.
 
 Speed, measured: 40-character lines take one core about 1.8 ms printed, 5 ms handwritten, 3 ms
