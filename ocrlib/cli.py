@@ -28,6 +28,7 @@ from ocrlib.data.captchas import generate_captchas
 from ocrlib.data.check import FolderReport, check_folder
 from ocrlib.data.equations import generate_equations
 from ocrlib.data.folder import read_image, read_labels, scan_labels, write_folder
+from ocrlib.data.lines import generate_lines
 from ocrlib.data.plates import FORMATS as PLATE_FORMATS, generate_plates
 from ocrlib.data.preprocess import fit_to_size
 from ocrlib.decoders import DECODERS, decode_batch
@@ -37,7 +38,8 @@ from ocrlib.geometry import time_steps_for_width
 from ocrlib.model_file import read_metadata
 from ocrlib.pretrained import MAKER, PRETRAINED, resolve_model, shipped_models
 
-GENERATORS = {"plates": generate_plates, "captcha": generate_captchas, "equations": generate_equations}
+GENERATORS = {"plates": generate_plates, "captcha": generate_captchas, "equations": generate_equations,
+              "lines": generate_lines}
 DEFAULT_SHAPE = (64, 128, 1)  # train's --height, --width and --channels without --init
 DEFAULT_WIDTH = DEFAULT_SHAPE[1]
 # train's --learning-rate: from scratch, and from an --init model, whose learnt features the first large

@@ -5,6 +5,9 @@ import stat
 from pathlib import Path
 
 import numpy as np
+import pytest
+
+from ocrlib.data.fonts import FontError
 
 # A tiny model: the architecture (and so T = W / 4 time steps) is the default one, the widths are not.
 TINY = {"filters": (4, 8, 8), "dense_units": 8, "rnn_units": 8}
@@ -85,3 +88,13 @@ def lambda_model(path: Path) -> Path:
     keras.Model(inputs, keras.layers.Dense(3)(outputs)).save(path)
     write_metadata(path, {"alphabet": "ab", "input_shape": [64, 128, 1]})
     return path
+
+
+def assert_unreadable_fonts_are_named(draw, tmp_path: Path) -> None:
+    """``draw(fonts)`` raises ``FontError`` naming a file that is not a font, and a face name that is unknown."""
+    broken = tmp_path / "broken.ttf"
+    broken.write_bytes(b"\x00" * 100)
+    with pytest.raises(FontError, match="broken.ttf"):
+        draw(["DejaVu Sans", str(broken)])
+    with pytest.raises(FontError, match="Comic Sans"):
+        draw(["Comic Sans"])

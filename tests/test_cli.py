@@ -22,6 +22,7 @@ from ocrlib.cli import GENERATORS, _progress_verbosity, main
 from ocrlib.data.captchas import generate_captchas
 from ocrlib.data.equations import generate_equations
 from ocrlib.data.folder import LABELS_FILE, load_folder, read_image, read_labels, write_folder
+from ocrlib.data.lines import generate_lines
 from ocrlib.data.plates import generate_plates
 from ocrlib.errors import DatasetError
 from ocrlib.metrics import character_error_rate, sequence_accuracy
@@ -66,6 +67,17 @@ def test_generate_colour_kinds_writes_the_seeded_images(tmp_path, kind, generato
     assert [text for _, text in read_labels(tmp_path / "c")] == texts
     loaded, _ = load_folder(tmp_path / "c", (64, 128, 3))
     np.testing.assert_array_equal(loaded, images)
+
+
+def test_generate_lines_writes_each_line_at_its_own_width_and_texts_with_commas_and_quotes_round_trip(tmp_path):
+    assert main(["generate", "lines", "--n", "12", "--seed", "5", "--out", str(tmp_path / "l")]) == 0
+    images, texts = generate_lines(12, seed=5)
+    pairs = read_labels(tmp_path / "l")
+    assert [text for _, text in pairs] == texts
+    assert any("," in text for text in texts) and any('"' in text for text in texts)
+    for (path, _), image in zip(pairs, images):
+        np.testing.assert_array_equal(read_image(path), image)
+    assert len({image.shape[1] for image in images}) > 1
 
 
 def test_generate_plates_of_chosen_formats_writes_those_formats_only(tmp_path):

@@ -1,9 +1,11 @@
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
-from ocrlib.data.fonts import CAP_HEIGHT, FACES, TRUETYPE_FACES, FontError, check_face, glyph, line_mask
+from ocrlib.data.fonts import (CAP_HEIGHT, FACES, PLATE_FRAME, TEXT_FRAME, TRUETYPE_FACES, FontError, centre_line,
+                               check_face, compose, embolden, glyph, line_mask)
 from ocrlib.data.plates import ALPHABET
 
 SYMBOLS_ONLY = str(Path(TRUETYPE_FACES["STIX"]).with_name("STIXSizOneSymReg.ttf"))  # big brackets, no letters
@@ -61,3 +63,51 @@ def test_a_face_without_a_glyph_names_the_face_and_the_character():
         check_face(SYMBOLS_ONLY, "A")
     with pytest.raises(FontError, match=r"Hershey Simplex.*'é'"):
         glyph("Hershey Simplex", "é")
+
+
+@pytest.mark.parametrize("face", ["DejaVu Sans", "Computer Modern Roman", "STIX Italic"])
+def test_the_text_frame_holds_descenders_and_parentheses_that_the_plate_frame_cuts(face):
+    def touches_edge(frame, char):
+        rows = glyph(face, char, frame).max(axis=1)
+        return bool(rows[0] or rows[-1])
+
+    assert any(touches_edge(PLATE_FRAME, char) for char in "gjpqy()")
+    assert not any(touches_edge(TEXT_FRAME, char) for char in "gjpqy()'\"")
+    assert glyph(face, "H", TEXT_FRAME).shape[1] == glyph(face, "H").shape[1]  # frames differ in height only
+
+
+def test_a_space_widens_a_line_by_the_word_spacing_and_draws_nothing():
+    joined, spaced = line_mask("DejaVu Sans", "ab", 0.1), line_mask("DejaVu Sans", "a b", 0.1, word_spacing=0.5)
+    assert spaced.shape[1] - joined.shape[1] == round(0.5 * CAP_HEIGHT)
+    assert not spaced.max(axis=0).all()
+    with pytest.raises(ValueError, match="no visible character"):
+        line_mask("DejaVu Sans", "   ")
+
+
+def test_compose_places_masks_at_their_lefts_taking_the_larger_value_where_they_overlap():
+    a, b = np.full((2, 3), 100, np.uint8), np.full((2, 2), 200, np.uint8)
+    line = compose([a, b], [-1, 1])
+    np.testing.assert_array_equal(line[0], [100, 100, 200, 200])
+
+
+def test_embolden_thickens_and_thins_strokes():
+    mask = np.zeros((20, 20), np.uint8)
+    mask[5:15, 8:12] = 255
+    widths = [np.count_nonzero(embolden(mask, weight)[10]) for weight in (-2, 0, 2)]
+    assert widths[0] < widths[1] == 4 < widths[2]
+
+
+@pytest.mark.parametrize("char", "oxi8")
+def test_a_centre_line_is_one_pixel_thin_inside_the_glyph_and_keeps_its_pieces_and_holes(char):
+    line, mask = centre_line("DejaVu Sans", char) > 0, glyph("DejaVu Sans", char, TEXT_FRAME) > 127
+    assert not (line & ~mask).any()
+    two_by_two = line[:-1, :-1] & line[1:, :-1] & line[:-1, 1:] & line[1:, 1:]
+    assert not two_by_two.any()
+    assert line.sum() < mask.sum() / 2
+
+    def pieces_and_holes(image):
+        pieces = cv2.connectedComponents(image.astype(np.uint8), connectivity=8)[0] - 1
+        background = cv2.connectedComponents((~np.pad(image, 1)).astype(np.uint8), connectivity=4)[0] - 1
+        return pieces, background - 1
+
+    assert pieces_and_holes(line) == pieces_and_holes(mask)

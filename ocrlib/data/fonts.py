@@ -4,10 +4,16 @@ downloaded.
 
 Each face draws a character once, into an ink mask cached at a reference size: every mask of a face
 shares one vertical frame (cap height ``CAP_HEIGHT`` pixels, baselines aligned), so a line of text is
-the masks side by side, and any size is one resize away.
+the masks side by side, and any size is one resize away. The plate frame holds capitals and digits;
+the text frame, every printable ASCII character (descenders, parentheses, italic overhangs).
+
+OpenCV 5 has no Hershey stroke fonts any more, script faces included: it draws every
+``FONT_HERSHEY_*`` constant in one built-in sans face (simplex lighter, the others alike). A pen that
+follows a glyph's centre line (``centre_line``) stands in for handwriting.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,17 +26,22 @@ from PIL import Image, ImageDraw, ImageFont
 from ocrlib.errors import OcrlibError
 
 CAP_HEIGHT = 40  # pixels from baseline to the top of "H" in the cached masks
-ABOVE, BELOW = 0.12, 0.25  # the frame reaches this share of the cap height above it and below the baseline
+# How far a frame reaches above the cap top and below the baseline, as shares of the cap height.
+PLATE_FRAME = (0.12, 0.25)
+TEXT_FRAME = (0.25, 0.5)
 
 _MATPLOTLIB_FONTS = Path(matplotlib.get_data_path(), "fonts", "ttf")
 TRUETYPE_FACES = {
     **{name: str(_MATPLOTLIB_FONTS / file) for name, file in (
         ("DejaVu Sans", "DejaVuSans.ttf"), ("DejaVu Sans Bold", "DejaVuSans-Bold.ttf"),
         ("DejaVu Sans Mono", "DejaVuSansMono.ttf"), ("DejaVu Sans Mono Bold", "DejaVuSansMono-Bold.ttf"),
+        ("DejaVu Sans Oblique", "DejaVuSans-Oblique.ttf"),
         ("DejaVu Serif", "DejaVuSerif.ttf"), ("DejaVu Serif Bold", "DejaVuSerif-Bold.ttf"),
+        ("DejaVu Serif Italic", "DejaVuSerif-Italic.ttf"),
         ("Computer Modern Roman", "cmr10.ttf"), ("Computer Modern Sans", "cmss10.ttf"),
-        ("Computer Modern Bold", "cmb10.ttf"), ("Computer Modern Typewriter", "cmtt10.ttf"),
-        ("STIX", "STIXGeneral.ttf"), ("STIX Bold", "STIXGeneralBol.ttf"),
+        ("Computer Modern Bold", "cmb10.ttf"), ("Computer Modern Italic", "cmti10.ttf"),
+        ("Computer Modern Typewriter", "cmtt10.ttf"),
+        ("STIX", "STIXGeneral.ttf"), ("STIX Bold", "STIXGeneralBol.ttf"), ("STIX Italic", "STIXGeneralItalic.ttf"),
     )},
     "Droid Sans Mono": str(Path(captcha.__file__).parent / "data" / "DroidSansMono.ttf"),
 }
@@ -57,7 +68,7 @@ def check_face(face: str, chars: str = "") -> None:
     for char in chars:
         glyph(face, char)
     if not chars:
-        _frame(face)
+        _frame(face, PLATE_FRAME)
 
 
 @lru_cache(maxsize=None)
@@ -75,17 +86,18 @@ def _truetype(face: str) -> ImageFont.FreeTypeFont:
 
 
 @lru_cache(maxsize=None)
-def _frame(face: str) -> tuple[int, int]:
-    """(height of every mask of ``face``, row of the cap top in it)."""
+def _frame(face: str, frame: tuple[float, float]) -> tuple[int, int]:
+    """(height of every mask of ``face`` in ``frame``, row of the cap top in it)."""
     if face not in HERSHEY_FACES:
         _truetype(face)
-    top = round(ABOVE * CAP_HEIGHT)
-    return top + CAP_HEIGHT + round(BELOW * CAP_HEIGHT), top
+    above, below = frame
+    top = round(above * CAP_HEIGHT)
+    return top + CAP_HEIGHT + round(below * CAP_HEIGHT), top
 
 
-def _draw_truetype(face: str, char: str) -> np.ndarray:
+def _draw_truetype(face: str, char: str, frame: tuple[float, float]) -> np.ndarray:
     font = _truetype(face)
-    height, top = _frame(face)
+    height, top = _frame(face, frame)
     cap_top = font.getbbox("H")[1]
     width = font.getbbox(char)[2] + CAP_HEIGHT
     tile = Image.new("L", (width, height))
@@ -93,9 +105,9 @@ def _draw_truetype(face: str, char: str) -> np.ndarray:
     return np.asarray(tile)
 
 
-def _draw_hershey(face: str, char: str) -> np.ndarray:
+def _draw_hershey(face: str, char: str, frame: tuple[float, float]) -> np.ndarray:
     font = HERSHEY_FACES[face]
-    height, top = _frame(face)
+    height, top = _frame(face, frame)
     (_, cap), _ = cv2.getTextSize("H", font, 1.0, 1)
     scale = CAP_HEIGHT / cap
     thickness = max(1, round(0.07 * CAP_HEIGHT))
@@ -106,24 +118,25 @@ def _draw_hershey(face: str, char: str) -> np.ndarray:
 
 
 @lru_cache(maxsize=None)
-def _missing_glyph(face: str) -> bytes:
+def _missing_glyph(face: str, frame: tuple[float, float]) -> bytes:
     """What ``face`` draws for a code point no font has (its .notdef box, or nothing)."""
-    return _draw_truetype(face, "\U0010fffd").tobytes()
+    return _draw_truetype(face, "\U0010fffd", frame).tobytes()
 
 
 @lru_cache(maxsize=None)
-def glyph(face: str, char: str) -> np.ndarray:
+def glyph(face: str, char: str, frame: tuple[float, float] = PLATE_FRAME) -> np.ndarray:
     """One character of ``face`` as an ink mask: uint8 (frame height, ink width), 255 = ink, cropped to
-    its ink left and right, cap top and baseline on the same rows for every character of the face."""
+    its ink left and right, cap top and baseline on the same rows for every character of the face.
+    frame: ``PLATE_FRAME`` (capitals and digits) or ``TEXT_FRAME`` (any printable ASCII character)."""
     if len(char) != 1 or char.isspace():
         raise FontError(f"glyph: {char!r} is not one visible character")
     if face in HERSHEY_FACES:
         if not 33 <= ord(char) <= 126:
             raise FontError(f"font {face!r} has no glyph for {char!r} (Hershey faces draw ASCII only)")
-        tile = _draw_hershey(face, char)
+        tile = _draw_hershey(face, char, frame)
     else:
-        tile = _draw_truetype(face, char)
-        if tile.tobytes() == _missing_glyph(face):
+        tile = _draw_truetype(face, char, frame)
+        if tile.tobytes() == _missing_glyph(face, frame):
             raise FontError(f"font {face!r} has no glyph for {char!r}")
     columns = np.flatnonzero(tile.max(axis=0))
     if not len(columns):
@@ -131,27 +144,79 @@ def glyph(face: str, char: str) -> np.ndarray:
     return tile[:, columns[0] : columns[-1] + 1]
 
 
-def line_mask(face: str, text: str, spacing: float = 0.1, fixed_pitch: bool = False) -> np.ndarray:
+@lru_cache(maxsize=None)
+def centre_line(face: str, char: str) -> np.ndarray:
+    """The centre line of ``glyph(face, char, TEXT_FRAME)``, one pixel wide: the path a pen drawing the
+    character follows. uint8 (frame height, ink width), 255 = on the line."""
+    return _thin(glyph(face, char, TEXT_FRAME) > 127).astype(np.uint8) * 255
+
+
+def _thin(mask: np.ndarray) -> np.ndarray:
+    """Zhang and Suen's thinning (1984) of a bool mask (H, W): strokes worn down to one pixel, their
+    ends and connections kept."""
+    image = np.pad(mask, 1).astype(np.uint8)
+    changed = True
+    while changed:
+        changed = False
+        for first in (True, False):
+            # The 8 neighbours clockwise from the one above: p2, p3, ..., p9.
+            n = [image[:-2, 1:-1], image[:-2, 2:], image[1:-1, 2:], image[2:, 2:],
+                 image[2:, 1:-1], image[2:, :-2], image[1:-1, :-2], image[:-2, :-2]]
+            count = sum(n)
+            crossings = sum((a == 0) & (b == 1) for a, b in zip(n, n[1:] + n[:1]))
+            p2, p4, p6, p8 = n[0], n[2], n[4], n[6]
+            side = (p2 * p4 * p6 == 0) & (p4 * p6 * p8 == 0) if first else (p2 * p4 * p8 == 0) & (p2 * p6 * p8 == 0)
+            remove = (image[1:-1, 1:-1] == 1) & (count >= 2) & (count <= 6) & (crossings == 1) & side
+            if remove.any():
+                image[1:-1, 1:-1][remove] = 0
+                changed = True
+    return image[1:-1, 1:-1].astype(bool)
+
+
+def line_mask(face: str, text: str, spacing: float = 0.1, fixed_pitch: bool = False,
+              frame: tuple[float, float] = PLATE_FRAME, word_spacing: float = 0.4) -> np.ndarray:
     """``text`` in ``face`` at the reference size: uint8 (frame height, width), 255 = ink.
 
     spacing: the gap between neighbouring glyphs as a share of the cap height; below 0 they overlap
     (touching glyphs). fixed_pitch: every glyph centred in a cell as wide as the face's widest digit
-    or capital, as plate fonts are drawn.
+    or capital, as plate fonts are drawn. frame: as ``glyph``'s. word_spacing: what a space adds to
+    the gap, as a share of the cap height.
     """
-    glyphs = [glyph(face, char) for char in text]
     cell = _widest(face) if fixed_pitch else 0
-    widths = [max(cell, g.shape[1]) for g in glyphs]
     step = round(spacing * CAP_HEIGHT)
-    lefts, x = [], 0
-    for g, width in zip(glyphs, widths):
+    glyphs, lefts, x = [], [], 0
+    for char in text:
+        if char == " ":
+            x += round(word_spacing * CAP_HEIGHT)
+            continue
+        g = glyph(face, char, frame)
+        width = max(cell, g.shape[1])
+        glyphs.append(g)
         lefts.append(x + (width - g.shape[1]) // 2)
         x += width + step
+    return compose(glyphs, lefts)
+
+
+def compose(masks: Sequence[np.ndarray], lefts: Sequence[int]) -> np.ndarray:
+    """Masks of one height, uint8 (H, w_i), placed with their left edges at ``lefts`` (the leftmost at
+    0), overlaps taking the larger value: uint8 (H, width)."""
+    if not masks:
+        raise ValueError("no glyphs to compose: the text has no visible character")
     shift = min(lefts)
-    line = np.zeros((glyphs[0].shape[0], max(left + g.shape[1] for left, g in zip(lefts, glyphs)) - shift), np.uint8)
-    for left, g in zip(lefts, glyphs):
-        part = line[:, left - shift : left - shift + g.shape[1]]
-        np.maximum(part, g, out=part)
+    line = np.zeros((masks[0].shape[0], max(left + m.shape[1] for left, m in zip(lefts, masks)) - shift), np.uint8)
+    for left, m in zip(lefts, masks):
+        part = line[:, left - shift : left - shift + m.shape[1]]
+        np.maximum(part, m, out=part)
     return line
+
+
+def embolden(mask: np.ndarray, weight: int) -> np.ndarray:
+    """``mask`` uint8 (H, W) with its strokes ``weight`` pixels thicker (> 0) or thinner (< 0)."""
+    if not weight:
+        return mask
+    size = 1 + abs(weight)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    return cv2.dilate(mask, kernel) if weight > 0 else cv2.erode(mask, kernel)
 
 
 @lru_cache(maxsize=None)

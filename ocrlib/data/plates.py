@@ -33,7 +33,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from ocrlib.data.fonts import CAP_HEIGHT, HERSHEY_FACES, PLATE_FACES, check_face, line_mask
+from ocrlib.data.fonts import CAP_HEIGHT, HERSHEY_FACES, PLATE_FACES, check_face, embolden, line_mask
 from ocrlib.data.preprocess import fit_to_size
 
 RUSSIAN_LETTERS = "ABEKMHOPCTYX"
@@ -182,11 +182,7 @@ def _text_mask(groups: Sequence[str], style: _TextStyle, rng: np.random.Generato
             centres.append(x - gap // 2)
         line[:, x : x + mask.shape[1]] = mask
         x += mask.shape[1] + gap
-    if style.weight:
-        size = 1 + abs(style.weight)
-        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
-        line = cv2.dilate(line, kernel) if style.weight > 0 else cv2.erode(line, kernel)
-    return line, centres, gap
+    return embolden(line, style.weight), centres, gap
 
 
 def _draw_text(plate: np.ndarray, box: tuple[int, int, int, int], groups: Sequence[str], style: _TextStyle,
