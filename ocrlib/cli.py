@@ -27,7 +27,7 @@ from ocrlib.backup import backup_path, read_backup
 from ocrlib.data.captchas import generate_captchas
 from ocrlib.data.check import FolderReport, check_folder
 from ocrlib.data.equations import generate_equations
-from ocrlib.data.folder import read_image, read_labels, scan_labels, write_folder
+from ocrlib.data.folder import read_image, read_labels, write_folder
 from ocrlib.data.lines import generate_lines
 from ocrlib.data.plates import FORMATS as PLATE_FORMATS, generate_plates
 from ocrlib.data.preprocess import fit_to_size
