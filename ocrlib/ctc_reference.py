@@ -24,33 +24,34 @@ def extended_label(label: list[int]) -> np.ndarray:
 def forward_log_alpha(probs: np.ndarray, label: list[int]) -> np.ndarray:
     """The CTC forward variables in log space, NumPy float64.
 
-    probs: (T, C) softmax, blank at 0. label: class indices (>= 1), length L.
-    Returns (T, 2L + 1): log alpha over the extended label ``blank l1 blank l2 ... lL blank``.
+    probs: (T, C) softmax, blank at 0, or a stack of such matrices (..., T, C), all run at once.
+    label: class indices (>= 1), length L.
+    Returns (..., T, 2L + 1): log alpha over the extended label ``blank l1 blank l2 ... lL blank``.
     """
-    log_probs = np.log(np.asarray(probs, dtype=np.float64))
     extended = extended_label(label)
-    time_steps, states = log_probs.shape[0], len(extended)
-    log_alpha = np.full((time_steps, states), -np.inf)
-    log_alpha[0, 0] = log_probs[0, extended[0]]
-    if states > 1:
-        log_alpha[0, 1] = log_probs[0, extended[1]]
+    log_probs = np.log(np.asarray(probs, dtype=np.float64))[..., extended]  # (..., T, 2L + 1)
+    time_steps, states = log_probs.shape[-2:]
+    log_alpha = np.full(log_probs.shape, -np.inf)
+    log_alpha[..., 0, :2] = log_probs[..., 0, :2]
     # A state may be reached from itself, the state before, or (for a label that differs from the
     # label two states back) skip the blank in between.
     can_skip = np.zeros(states, dtype=bool)
     can_skip[3::2] = extended[3::2] != extended[1:-2:2]
     for t in range(1, time_steps):
-        stay = log_alpha[t - 1]
-        step, skip = np.full(states, -np.inf), np.full(states, -np.inf)
-        step[1:] = stay[:-1]
-        skip[can_skip] = stay[np.flatnonzero(can_skip) - 2]
-        log_alpha[t] = np.logaddexp(np.logaddexp(stay, step), skip) + log_probs[t, extended]
+        stay = log_alpha[..., t - 1, :]
+        step, skip = np.full_like(stay, -np.inf), np.full_like(stay, -np.inf)
+        step[..., 1:] = stay[..., :-1]
+        skip[..., can_skip] = stay[..., np.flatnonzero(can_skip) - 2]
+        log_alpha[..., t, :] = np.logaddexp(np.logaddexp(stay, step), skip) + log_probs[..., t, :]
     return log_alpha
 
 
-def ctc_loss_reference(probs: np.ndarray, label: list[int]) -> float:
-    """-log p(label | probs) by the forward algorithm, NumPy float64. probs: (T, C), blank at 0."""
+def ctc_loss_reference(probs: np.ndarray, label: list[int]) -> float | np.ndarray:
+    """-log p(label | probs) by the forward algorithm, NumPy float64. probs: (T, C), blank at 0: a
+    float; or a stack (..., T, C): an array (...) of them."""
     log_alpha = forward_log_alpha(probs, label)
-    return float(-np.logaddexp(log_alpha[-1, -1], log_alpha[-1, -2] if len(label) else -np.inf))
+    loss = -np.logaddexp(log_alpha[..., -1, -1], log_alpha[..., -1, -2] if len(label) else -np.inf)
+    return float(loss) if np.ndim(loss) == 0 else loss
 
 
 def backward_log_beta(probs: np.ndarray, label: list[int]) -> np.ndarray:

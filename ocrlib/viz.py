@@ -1,12 +1,17 @@
-"""Pictures: the probability matrix under its image, sample grids, training curves."""
+"""Pictures: the probability matrix under its image, sample grids, training curves, and what
+``ocrlib.explain`` measures (relevance maps, shift curves, peak positions)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from ocrlib.alphabet import Alphabet, as_alphabet
+
+if TYPE_CHECKING:
+    from ocrlib.explain import PeakPositions, ShiftCurve
 
 
 def _displayable(image: np.ndarray) -> np.ndarray:
@@ -100,5 +105,70 @@ def plot_history(history: dict[str, list[float]]) -> plt.Figure:
     if scores:
         axes[0, 1].set(xlabel="epoch", ylim=(0, 1))
         axes[0, 1].legend()
+    figure.tight_layout()
+    return figure
+
+
+def plot_relevance(image: np.ndarray, relevance: np.ndarray, titles: Sequence[str] | None = None,
+                   columns: int = 4) -> plt.Figure:
+    """Relevance maps over their image: red where pixels support the text, blue where they oppose it,
+    the colour scale symmetric about 0 and shared by all maps (so they compare).
+
+    image: (H, W) or (H, W, C), as the model saw it (``recognizer.preprocess([image])[0]``).
+    relevance: one (H, W) map of ``ocrlib.explain.relevance`` or (K, H, W), e.g. one per character
+    from ``character_relevance``; titles: one per map.
+    """
+    maps = np.asarray(relevance, dtype=float).reshape(-1, *np.shape(relevance)[-2:])
+    if maps.shape[1:] != np.shape(image)[:2]:
+        raise ValueError(f"relevance maps of {maps.shape[1]} x {maps.shape[2]} pixels do not fit the image of "
+                         f"{np.shape(image)[0]} x {np.shape(image)[1]}: draw them over the image the model saw")
+    if titles is not None and len(titles) != len(maps):
+        raise ValueError(f"{len(titles)} titles for {len(maps)} relevance maps")
+    limit = float(np.abs(maps).max()) or 1.0
+    columns = min(columns, len(maps))
+    rows = -(-len(maps) // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(3 * columns + 1, 1.7 * rows + 0.3), squeeze=False,
+                                layout="constrained")
+    for i, axis in enumerate(axes.flat):
+        axis.set_axis_off()
+        if i >= len(maps):
+            continue
+        axis.imshow(_displayable(image), cmap="gray")
+        shown = axis.imshow(maps[i], cmap="bwr", vmin=-limit, vmax=limit, alpha=0.55)
+        if titles is not None:
+            axis.set_title(titles[i], fontsize=10)
+    figure.colorbar(shown, ax=axes, shrink=0.9, label="relevance (log-odds)")
+    return figure
+
+
+def plot_shift_curve(curve: ShiftCurve) -> plt.Figure:
+    """What ``ocrlib.explain.shift_curve`` measured: p(text) against the shift (left), and the time
+    step of each character's peak against the shift (right), one line per character."""
+    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 3.5))
+    left.plot(curve.shifts, curve.probability, marker="o")
+    left.set(xlabel="shift (pixels)", ylabel=f"p({curve.text!r})", ylim=(0, 1.05))
+    for k, char in enumerate(curve.text):
+        right.plot(curve.shifts, curve.peak_steps[:, k], marker=".", label=f"{k}: {char}")
+    right.set(xlabel="shift (pixels)", ylabel="peak time step")
+    if curve.text:
+        right.legend(fontsize=7, ncol=2)
+    figure.tight_layout()
+    return figure
+
+
+def plot_peak_positions(positions: PeakPositions, bins: int = 21) -> plt.Figure:
+    """What ``ocrlib.explain.peak_positions`` measured: each character's peak against its glyph's
+    centre, both in time steps (left; on the diagonal a peak sits over its glyph), and the
+    distribution of peak minus glyph (right)."""
+    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
+    left.scatter(positions.glyph_steps, positions.peak_steps, s=10, alpha=0.5)
+    ends = [min(positions.glyph_steps.min(initial=0), positions.peak_steps.min(initial=0)),
+            max(positions.glyph_steps.max(initial=1), positions.peak_steps.max(initial=1))]
+    left.plot(ends, ends, color="gray", linewidth=1, label="peak over its glyph")
+    left.set(xlabel="glyph centre (time step)", ylabel="CTC peak (time step)")
+    left.legend(fontsize=8)
+    right.hist(positions.offsets, bins=bins)
+    right.axvline(0, color="gray", linewidth=1)
+    right.set(xlabel="peak - glyph (time steps)", ylabel="characters")
     figure.tight_layout()
     return figure

@@ -65,6 +65,16 @@ def test_forward_variables_cover_the_extended_label(rng):
     assert np.all(np.isneginf(log_alpha[0, 2:]))
 
 
+@pytest.mark.parametrize("label", [[], [2], [1, 1], [2, 1, 2]])
+def test_reference_loss_of_a_stack_of_matrices_equals_each_one_alone(rng, label):
+    stack = random_probs(rng, (2, 3, 5, 3))  # (2, 3) matrices of T = 5 steps
+    losses = ctc_loss_reference(stack, label)
+    assert losses.shape == (2, 3)
+    expected = [[-np.log(brute_force_probability(probs, label)) for probs in row] for row in stack]
+    np.testing.assert_allclose(losses, expected, rtol=1e-10)
+    assert isinstance(ctc_loss_reference(stack[0, 0], label), float)
+
+
 def padded(labels, width, fill=0):
     out = np.full((len(labels), width), fill, np.int32)
     for i, label in enumerate(labels):

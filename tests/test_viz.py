@@ -6,7 +6,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from ocrlib.viz import plot_history, plot_probability_matrix, plot_samples  # noqa: E402
+from ocrlib.explain import PeakPositions, ShiftCurve  # noqa: E402
+from ocrlib.viz import (plot_history, plot_peak_positions, plot_probability_matrix, plot_relevance,  # noqa: E402
+                        plot_samples, plot_shift_curve)
 from tests.helpers import random_probs  # noqa: E402
 
 
@@ -96,3 +98,49 @@ def test_colour_images_are_shown_in_their_true_colours_from_opencv_bgr(rng):
                    plot_probability_matrix(blue_in_bgr, random_probs(rng, (32, 2)), "a")):
         shown = np.asarray(figure.axes[0].images[0].get_array())
         assert shown[0, 0].tolist() == [0, 0, 255]  # RGB: blue
+
+
+def test_relevance_is_drawn_over_its_image_red_where_it_supports_blue_where_it_opposes():
+    relevance = np.zeros((64, 128))
+    relevance[:, :10], relevance[:, 100:] = 2.0, -0.5
+    figure = plot_relevance(np.zeros((64, 128, 1), np.uint8), relevance, ["AB12"])
+    panel = figure.axes[0]
+    image, overlay = panel.images
+    assert image.get_array().shape == (64, 128) and panel.get_title() == "AB12"
+    assert overlay.norm.vmin == -2.0 and overlay.norm.vmax == 2.0   # symmetric: 0 is white
+    red, blue = overlay.cmap(overlay.norm(2.0)), overlay.cmap(overlay.norm(-2.0))
+    assert red[0] > 0.9 > 0.1 > red[2] and blue[2] > 0.9 > 0.1 > blue[0]
+    assert figure.axes[-1].get_ylabel() == "relevance (log-odds)"   # the colour bar
+
+
+def test_character_relevance_maps_share_one_colour_scale_one_panel_each():
+    maps = np.zeros((5, 64, 128))
+    maps[3, 0, 0] = -3.0
+    figure = plot_relevance(np.zeros((64, 128), np.uint8), maps, list("AB123"), columns=3)
+    panels = [axis for axis in figure.axes if axis.images]
+    assert [axis.get_title() for axis in panels] == list("AB123")
+    assert all(axis.images[1].norm.vmax == 3.0 for axis in panels)
+
+
+@pytest.mark.parametrize("maps, titles, message", [(np.zeros((32, 128)), None, "32 x 128 pixels do not fit"),
+                                                   (np.zeros((2, 64, 128)), ["a"], "1 titles for 2")])
+def test_relevance_that_does_not_fit_its_image_or_titles_is_refused(maps, titles, message):
+    with pytest.raises(ValueError, match=message):
+        plot_relevance(np.zeros((64, 128), np.uint8), maps, titles)
+
+
+def test_shift_curve_plot_shows_the_probability_and_one_peak_line_per_character():
+    curve = ShiftCurve("AB", np.array([-4, 0, 4]), np.array([0.2, 0.9, 0.5]), np.array([[2, 6], [3, 7], [4, 8]]))
+    probability, peaks = plot_shift_curve(curve).axes
+    np.testing.assert_array_equal(probability.lines[0].get_xdata(), [-4, 0, 4])
+    np.testing.assert_array_equal(probability.lines[0].get_ydata(), [0.2, 0.9, 0.5])
+    assert [line.get_label() for line in peaks.lines] == ["0: A", "1: B"]
+    np.testing.assert_array_equal(peaks.lines[1].get_ydata(), [6, 7, 8])
+
+
+def test_peak_positions_plot_shows_each_peak_against_its_glyph_and_the_offsets():
+    positions = PeakPositions(np.array([1.0, 5.0, 9.0, 13.0]), np.array([2, 6, 9, 16]))
+    scatter, histogram = plot_peak_positions(positions, bins=5).axes
+    np.testing.assert_array_equal(scatter.collections[0].get_offsets(), [[1, 2], [5, 6], [9, 9], [13, 16]])
+    assert sum(bar.get_height() for bar in histogram.patches) == 4
+    assert histogram.get_xlabel() == "peak - glyph (time steps)"

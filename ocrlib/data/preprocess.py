@@ -51,16 +51,23 @@ def fit_to_size(image: np.ndarray, input_shape: tuple[int, int, int], rgb: bool 
     elif channels == 3 and image.ndim == 2:
         image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
     if image.shape[:2] != (height, width):
-        scale = min(height / image.shape[0], width / image.shape[1])
-        new_height = max(1, min(height, round(image.shape[0] * scale)))
-        new_width = max(1, min(width, round(image.shape[1] * scale)))
-        interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+        new_height, new_width = fitted_size(image.shape[:2], input_shape)
+        shrunk = image.shape[0] > height or image.shape[1] > width
+        interpolation = cv2.INTER_AREA if shrunk else cv2.INTER_LINEAR
         image = cv2.resize(image, (new_width, new_height), interpolation=interpolation)
         top = (height - new_height) // 2
         image = cv2.copyMakeBorder(
             image, top, height - new_height - top, 0, width - new_width, cv2.BORDER_REPLICATE
         )
     return image.reshape(height, width, channels)
+
+
+def fitted_size(size: tuple[int, int], input_shape: tuple[int, int, int]) -> tuple[int, int]:
+    """(height, width) that an image of ``size`` (H, W) pixels is resized to by ``fit_to_size``: the
+    largest with its aspect ratio that fits ``input_shape``, at least one pixel each way."""
+    height, width = input_shape[:2]
+    scale = min(height / size[0], width / size[1])
+    return max(1, min(height, round(size[0] * scale))), max(1, min(width, round(size[1] * scale)))
 
 
 def preprocess(images: Sequence[np.ndarray] | np.ndarray, input_shape: tuple[int, int, int],
