@@ -4,7 +4,7 @@ from PIL import ImageFont
 
 from ocrlib.arithmetic import check, evaluate, is_consistent
 from ocrlib.data.augment import binarize
-from ocrlib.data.equations import ALPHABET, FONTS, _add_dots, generate_equations
+from ocrlib.data.equations import ALPHABET, FONTS, _add_dots, _line_of_text, generate_equations
 from tests.helpers import assert_seeded
 
 
@@ -75,3 +75,34 @@ def test_dots_keep_off_the_masked_area():
         _add_dots(image, (0, 0, 0), keep_off, np.random.default_rng(seed))
     assert (image[:, :63] == 200).all()  # a dot of radius 1 centred at column 64 reaches column 63
     assert (image[:, 64:] != 200).any(axis=-1).sum() > 100
+
+
+def test_each_glyph_box_spans_its_characters_ink_on_the_line():
+    rng = np.random.default_rng(0)
+    for text in ["(3-8)*2=-10", "1+1=2", "9*(9*9)=729"]:
+        line, boxes = _line_of_text(text, rng, FONTS[:1], (0, 0, 0))
+        inked = np.asarray(line)[:, :, 3].max(axis=0) > 0
+        covered = np.zeros(line.width, bool)
+        for left, right in boxes:
+            assert inked[int(left):int(right)].all()  # a box holds ink in every column (glyphs have no gaps)
+            covered[int(left):int(right)] = True
+        assert (covered == inked).all()
+        assert np.all(np.diff(boxes.mean(axis=1)) > 0)
+
+
+def test_glyph_boxes_come_with_the_same_images_one_box_per_character_left_to_right():
+    images, texts = generate_equations(30, seed=3)
+    boxed, boxed_texts, boxes = generate_equations(30, seed=3, glyph_boxes=True)
+    assert (boxed == images).all() and boxed_texts == texts
+    for image, text, glyphs in zip(images, texts, boxes):
+        assert glyphs.shape == (len(text), 2)
+        assert np.all(glyphs[:, 0] < glyphs[:, 1]) and glyphs.min() >= 0 and glyphs.max() <= image.shape[1]
+        assert np.all(np.diff(glyphs.mean(axis=1)) > 0)
+        # The image's darkest (or lightest) strokes, the ink itself, lie inside the boxes.
+        gray = image.mean(axis=-1)
+        distance = np.abs(gray - np.median(gray))
+        ink_columns = np.flatnonzero((distance > 0.7 * np.percentile(distance, 99)).sum(axis=0) >= 4)
+        inside = np.zeros(image.shape[1], bool)
+        for left, right in glyphs:
+            inside[int(left) - 1:int(np.ceil(right)) + 1] = True
+        assert inside[ink_columns].mean() > 0.9, text

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from ocrlib.data.fonts import (CAP_HEIGHT, FACES, PLATE_FRAME, TEXT_FRAME, TRUETYPE_FACES, FontError, centre_line,
-                               check_face, compose, embolden, glyph, line_mask)
+                               check_face, compose, embolden, glyph, line_mask,
+                               line_mask_and_boxes)
 from ocrlib.data.plates import ALPHABET
 
 SYMBOLS_ONLY = str(Path(TRUETYPE_FACES["STIX"]).with_name("STIXSizOneSymReg.ttf"))  # big brackets, no letters
@@ -111,3 +112,18 @@ def test_a_centre_line_is_one_pixel_thin_inside_the_glyph_and_keeps_its_pieces_a
         return pieces, background - 1
 
     assert pieces_and_holes(line) == pieces_and_holes(mask)
+
+
+@pytest.mark.parametrize("text, spacing, fixed_pitch", [("AB 12", 0.1, False), ("1W1", 0.1, True), ("HH", -0.05, False)])
+def test_each_glyph_box_holds_that_glyph_alone_on_the_line(text, spacing, fixed_pitch):
+    mask, boxes = line_mask_and_boxes("DejaVu Sans", text, spacing, fixed_pitch)
+    assert (mask == line_mask("DejaVu Sans", text, spacing, fixed_pitch)).all()
+    assert len(boxes) == len(text.replace(" ", ""))
+    for (left, right), char in zip(boxes, text.replace(" ", "")):
+        drawn = glyph("DejaVu Sans", char)
+        assert right - left == drawn.shape[1]
+        assert (mask[:, left:right] >= drawn).all()  # the glyph's ink is there (touching neighbours may add to it)
+    covered = np.zeros(mask.shape[1], bool)
+    for left, right in boxes:
+        covered[left:right] = True
+    assert (covered == (mask.max(axis=0) > 0)).all()

@@ -132,3 +132,31 @@ def test_photometric_noise_has_the_standard_deviation_it_draws():
     spread = noisy.reshape(400, -1).std(axis=1)
     assert 0 <= spread.min() < 1 and 11 < spread.max() <= 12.5
     assert abs(spread.mean() - 6) < 0.5
+
+
+def _inside(boxes, width):
+    """(width,) bool: the columns within a pixel of a box."""
+    inside = np.zeros(width, bool)
+    for left, right in boxes:
+        inside[max(0, int(left) - 1):int(np.ceil(right)) + 1] = True
+    return inside
+
+
+def test_glyph_boxes_come_with_the_same_plates_one_box_per_character_left_to_right():
+    images, texts = generate_plates(60, seed=3)
+    boxed, boxed_texts, boxes = generate_plates(60, seed=3, glyph_boxes=True)
+    assert (boxed == images).all() and boxed_texts == texts
+    for text, glyphs in zip(texts, boxes):
+        assert glyphs.shape == (len(text), 2)
+        assert np.all(glyphs[:, 0] < glyphs[:, 1]) and glyphs.min() >= 0 and glyphs.max() <= 128
+        assert np.all(np.diff(glyphs.mean(axis=1)) > 0), text
+
+
+def test_on_plain_plates_the_ink_lies_in_the_glyph_boxes_and_every_box_holds_ink():
+    images, texts, boxes = generate_plates(40, seed=5, families=(), glyph_boxes=True)
+    for image, text, glyphs in zip(images, texts, boxes):
+        ink = image < (int(image.min()) + int(np.median(image))) / 2  # dark glyphs on a light plate
+        inked = ink[8:-8].sum(axis=0) >= 3  # between the frame's top and bottom edges
+        inside = _inside(glyphs, image.shape[1])
+        assert inside[inked].mean() > 0.9, text
+        assert all(inked[int(left):int(np.ceil(right))].any() for left, right in glyphs), text

@@ -90,16 +90,18 @@ def _colours(rng: np.random.Generator) -> tuple[tuple[int, ...], tuple[int, ...]
 
 
 def render_equation(text: str, rng: np.random.Generator, size: tuple[int, int] = (64, 128),
-                    fonts: Sequence[str] = FONTS) -> np.ndarray:
+                    fonts: Sequence[str] = FONTS) -> tuple[np.ndarray, np.ndarray]:
     """Draw ``text`` (any characters the fonts have) as a uint8 BGR image (H, W, 3): noise curves on
-    the paper, the text over them, dots around the text and pixel noise over everything."""
+    the paper, the text over them, dots around the text and pixel noise over everything. Also returns
+    each character's glyph box: (len(text), 2) float, the (left, right) columns its ink spans."""
     height, width = size
     background, ink = _colours(rng)
-    line = _line_of_text(text, rng, fonts, ink)
+    line, boxes = _line_of_text(text, rng, fonts, ink)
     # Fit the line into the image with a 2-pixel margin, up to 1.5 times taller than wide as condensed
     # type is (long equations would be tiny otherwise); place it anywhere that fits.
     squeeze = rng.uniform(1.0, 1.5)
     scale = min(rng.uniform(0.8, 0.96) * width / line.width, rng.uniform(0.55, 0.9) * height / (line.height * squeeze))
+    natural_width = line.width
     line = line.resize((max(1, round(line.width * scale)), max(1, round(line.height * scale * squeeze))),
                        Image.LANCZOS)
     paper = np.full((height, width, 3), background, np.uint8)
@@ -112,12 +114,15 @@ def render_equation(text: str, rng: np.random.Generator, size: tuple[int, int] =
     text_mask[top:top + line.height, left:left + line.width] = np.asarray(line)[:, :, 3] > 0
     _add_dots(image, ink[::-1], cv2.dilate(text_mask, np.ones((7, 7), np.uint8)).astype(bool), rng)
     sigma = rng.uniform(0, 10)
-    return np.clip(image + rng.normal(0, sigma, image.shape), 0, 255).astype(np.uint8)
+    image = np.clip(image + rng.normal(0, sigma, image.shape), 0, 255).astype(np.uint8)
+    return image, left + boxes * (line.width / natural_width)
 
 
-def _line_of_text(text: str, rng: np.random.Generator, fonts: Sequence[str], ink: tuple[int, ...]) -> Image.Image:
+def _line_of_text(text: str, rng: np.random.Generator, fonts: Sequence[str], ink: tuple[int, ...]
+                  ) -> tuple[Image.Image, np.ndarray]:
     """The characters side by side on a transparent RGBA line, cropped to the ink: one font (bold one
-    time in three), sizes within +/- 3 points, gaps of -3 to 2 pixels, baselines jittered by up to 3 pixels."""
+    time in three), sizes within +/- 3 points, gaps of -3 to 2 pixels, baselines jittered by up to 3
+    pixels. Also returns the (left, right) columns of each character's ink on the line, (len(text), 2)."""
     font_path = fonts[rng.integers(0, len(fonts))]
     base, bold = int(rng.integers(28, 44)), int(rng.random() < 0.3)
     tiles = [_character(c, font_path, max(12, base + int(rng.integers(-3, 4))), bold, ink, rng) for c in text]
@@ -125,11 +130,14 @@ def _line_of_text(text: str, rng: np.random.Generator, fonts: Sequence[str], ink
     jitter = rng.integers(-3, 4, len(tiles))
     line = Image.new("RGBA", (sum(t.width for t in tiles) + int(gaps.sum()) + 8, max(t.height for t in tiles) + 12),
                      (0, 0, 0, 0))
-    x = 4
+    x, boxes = 4, []
     for tile, gap, dy in zip(tiles, gaps, jitter):
         line.alpha_composite(tile, (x, 6 + int(dy) + (line.height - 12 - tile.height) // 2))
+        ink_left, _, ink_right, _ = tile.getbbox()
+        boxes.append((x + ink_left, x + ink_right))
         x += tile.width + int(gap)
-    return line.crop(line.getbbox() or (0, 0, 1, 1))
+    crop = line.getbbox() or (0, 0, 1, 1)
+    return line.crop(crop), np.array(boxes, dtype=float) - crop[0]
 
 
 def _draw_curves(paper: np.ndarray, ink: tuple[int, ...], rng: np.random.Generator) -> None:
@@ -158,8 +166,10 @@ def _add_dots(image: np.ndarray, ink: tuple[int, ...], keep_off: np.ndarray, rng
 
 
 def generate_equations(n: int, seed: int, size: tuple[int, int] = (64, 128), with_result: bool = True,
-                       wrong_share: float = 0.0, fonts: Sequence[str] = FONTS) -> tuple[np.ndarray, list[str]]:
-    """``n`` equations, the same for the same seed. Returns uint8 BGR images (n, H, W, 3) and their texts.
+                       wrong_share: float = 0.0, fonts: Sequence[str] = FONTS, glyph_boxes: bool = False):
+    """``n`` equations, the same for the same seed. Returns uint8 BGR images (n, H, W, 3) and their texts,
+    and with ``glyph_boxes`` a third list: per image, (len(text), 2) float, the (left, right) columns
+    of each character's ink (as ``ocrlib.explain.peak_positions`` takes them; the same images either way).
 
     with_result: False gives the expression alone (the competition's format; the result is computed).
     wrong_share: the share of equations whose written result is off by 1 to 10 (labels stay the truth of
@@ -176,7 +186,8 @@ def generate_equations(n: int, seed: int, size: tuple[int, int] = (64, 128), wit
             raise FileNotFoundError(f"font file {path} does not exist")
     rng = np.random.default_rng(seed)
     texts = [random_equation(rng, with_result, wrong_share) for _ in range(n)]
-    images = np.empty((n, *size, 3), np.uint8)
+    images, boxes = np.empty((n, *size, 3), np.uint8), []
     for i, text in enumerate(texts):
-        images[i] = render_equation(text, rng, size, fonts)
-    return images, texts
+        images[i], glyphs = render_equation(text, rng, size, fonts)
+        boxes.append(glyphs)
+    return (images, texts, boxes) if glyph_boxes else (images, texts)

@@ -182,6 +182,14 @@ def line_mask(face: str, text: str, spacing: float = 0.1, fixed_pitch: bool = Fa
     or capital, as plate fonts are drawn. frame: as ``glyph``'s. word_spacing: what a space adds to
     the gap, as a share of the cap height.
     """
+    return line_mask_and_boxes(face, text, spacing, fixed_pitch, frame, word_spacing)[0]
+
+
+def line_mask_and_boxes(face: str, text: str, spacing: float = 0.1, fixed_pitch: bool = False,
+                        frame: tuple[float, float] = PLATE_FRAME, word_spacing: float = 0.4
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """``line_mask`` (same arguments), and where each visible character's ink is on it: (characters, 2)
+    int, the (left, right) columns of its glyph, right exclusive; spaces have none."""
     cell = _widest(face) if fixed_pitch else 0
     step = round(spacing * CAP_HEIGHT)
     glyphs, lefts, x = [], [], 0
@@ -194,7 +202,9 @@ def line_mask(face: str, text: str, spacing: float = 0.1, fixed_pitch: bool = Fa
         glyphs.append(g)
         lefts.append(x + (width - g.shape[1]) // 2)
         x += width + step
-    return compose(glyphs, lefts)
+    mask = compose(glyphs, lefts)  # refuses a text without glyphs
+    left = np.array(lefts) - min(lefts)
+    return mask, np.stack([left, left + [g.shape[1] for g in glyphs]], axis=1)
 
 
 def compose(masks: Sequence[np.ndarray], lefts: Sequence[int]) -> np.ndarray:

@@ -33,8 +33,8 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from ocrlib.data.fonts import CAP_HEIGHT, HERSHEY_FACES, PLATE_FACES, check_face, embolden, line_mask
-from ocrlib.data.preprocess import fit_to_size
+from ocrlib.data.fonts import CAP_HEIGHT, HERSHEY_FACES, PLATE_FACES, check_face, embolden, line_mask_and_boxes
+from ocrlib.data.preprocess import fit_to_size, fitted_size
 
 RUSSIAN_LETTERS = "ABEKMHOPCTYX"
 ALPHABET = string.digits + string.ascii_uppercase
@@ -168,31 +168,34 @@ def _text_style(rng: np.random.Generator, fonts: Sequence[str], varied: bool, se
 
 
 def _text_mask(groups: Sequence[str], style: _TextStyle, rng: np.random.Generator
-               ) -> tuple[np.ndarray, list[int], int]:
+               ) -> tuple[np.ndarray, list[int], int, np.ndarray]:
     """The groups side by side at the reference size: uint8 mask (frame height, width), the x centre
-    of each gap between groups, where a separator goes, and the gaps' width."""
-    masks = [line_mask(style.face, group, style.spacing, style.fixed_pitch) for group in groups]
+    of each gap between groups, where a separator goes, the gaps' width, and each character's glyph
+    box on the mask ((characters, 2) float: left, right)."""
+    masks, boxes = zip(*(line_mask_and_boxes(style.face, group, style.spacing, style.fixed_pitch) for group in groups))
     gap = round(CAP_HEIGHT * rng.uniform(0.35, 0.9)) if style.separator != "space" else \
         round(CAP_HEIGHT * rng.uniform(0.15, 0.8))
     widths = [m.shape[1] for m in masks]
     line = np.zeros((masks[0].shape[0], sum(widths) + gap * (len(masks) - 1)), np.uint8)
-    x, centres = 0, []
-    for mask in masks:
+    x, centres, placed = 0, [], []
+    for mask, group_boxes in zip(masks, boxes):
         if x:
             centres.append(x - gap // 2)
         line[:, x : x + mask.shape[1]] = mask
+        placed.append(group_boxes + x)
         x += mask.shape[1] + gap
-    return embolden(line, style.weight), centres, gap
+    bolder = max(style.weight, 0) / 2  # embolden widens each stroke by half the weight on each side
+    return embolden(line, style.weight), centres, gap, np.concatenate(placed) + [-bolder, bolder]
 
 
 def _draw_text(plate: np.ndarray, box: tuple[int, int, int, int], groups: Sequence[str], style: _TextStyle,
-               ink: float, rng: np.random.Generator, off_centre: float) -> None:
+               ink: float, rng: np.random.Generator, off_centre: float) -> np.ndarray:
     """Draw ``groups`` into ``box`` = (x0, y0, x1, y1) of ``plate`` (float32 gray): as tall as the style
     says, widened or condensed to span the share of the width it says (smaller if even the most
     condensed glyphs would not fit), centred (up to ``off_centre`` of the width away), separators in
-    the gaps. Modifies ``plate``."""
+    the gaps. Modifies ``plate``; returns each character's glyph box in its columns, (characters, 2)."""
     x0, y0, x1, y1 = box
-    mask, centres, gap = _text_mask(groups, style, rng)
+    mask, centres, gap, boxes = _text_mask(groups, style, rng)
     scale = style.height * (y1 - y0) / CAP_HEIGHT
     natural = mask.shape[1] * scale  # the width at the face's own proportions
     width = natural * np.clip(style.fill * (x1 - x0) / natural, *style.stretch)
@@ -210,6 +213,7 @@ def _draw_text(plate: np.ndarray, box: tuple[int, int, int, int], groups: Sequen
     for centre in centres:
         _draw_separator(plate, style.separator, left + centre * x_scale, gap * x_scale,
                         top + scale * CAP_HEIGHT * 0.12, cap, ink, rng)
+    return left + boxes * x_scale
 
 
 def _region(canvas: np.ndarray, shape: tuple[int, int], left: int, top: int):
@@ -275,8 +279,10 @@ def _small_text(canvas: np.ndarray, box: tuple[float, float, float, float], tone
 
 
 def _draw_plate(height: int, width: int, groups: Sequence[str], plate_format: str, palette: dict[str, float],
-                style: _TextStyle, layouts: bool, off_centre: float, rng: np.random.Generator) -> np.ndarray:
-    """The plate alone, float32 gray (height, width): background, frame, the format's decorations, text."""
+                style: _TextStyle, layouts: bool, off_centre: float, rng: np.random.Generator
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """The plate alone, float32 gray (height, width): background, frame, the format's decorations, text;
+    and each character's glyph box in its columns, (characters, 2) float."""
     plate = np.full((height, width), palette["plate"], np.float32)
     ink, thin = palette["ink"], max(1, round(height / 30))
     box = [thin * 2, round(height * 0.08), width - thin * 2, round(height * 0.92)]
@@ -289,14 +295,14 @@ def _draw_plate(height: int, width: int, groups: Sequence[str], plate_format: st
     if plate_format == "russian":  # the region sits in a box of its own at the right
         split = round(width * rng.uniform(0.74, 0.8))
         cv2.line(plate, (split, 0), (split, height), palette["frame"], thin)
-        _draw_text(plate, (box[0], box[1], split - thin, box[3]), groups[:-1], style, ink, rng, off_centre)
+        number = _draw_text(plate, (box[0], box[1], split - thin, box[3]), groups[:-1], style, ink, rng, off_centre)
         region = (split + thin, box[1], box[2], round(box[1] + (box[3] - box[1]) * 0.7))
-        _draw_text(plate, region, groups[-1:], style, ink, rng, 0.0)
+        boxes = np.concatenate([number, _draw_text(plate, region, groups[-1:], style, ink, rng, 0.0)])
         if layouts:
             _small_text(plate, (split, region[3], width, height), ink, rng)
     else:
-        _draw_text(plate, tuple(box), groups if layouts else ["".join(groups)], style, ink, rng, off_centre)
-    return plate
+        boxes = _draw_text(plate, tuple(box), groups if layouts else ["".join(groups)], style, ink, rng, off_centre)
+    return plate, boxes
 
 
 def _decorate(plate: np.ndarray, plate_format: str, palette: dict[str, float], box: list[int], thin: int,
@@ -360,15 +366,15 @@ def _crop_margins(aspect: float, rng: np.random.Generator) -> np.ndarray:
     return margins
 
 
-def _tilt(scene: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _tilt(scene: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Rotate by up to 5 degrees and move each corner by up to 4% of the size: the plate seen from a
-    little off its axis. Edges repeated."""
+    little off its axis. Edges repeated. Also returns the (3, 3) perspective transform applied."""
     height, width = scene.shape
     corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
     rotation = cv2.getRotationMatrix2D((width / 2, height / 2), rng.uniform(-4, 4), 1.0)
     moved = cv2.transform(corners[None], rotation)[0] + rng.uniform(-0.03, 0.03, (4, 2)).astype(np.float32) * [width, height]
     warp = cv2.getPerspectiveTransform(corners, moved.astype(np.float32))
-    return cv2.warpPerspective(scene, warp, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return cv2.warpPerspective(scene, warp, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE), warp
 
 
 def _photograph(scene: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -430,7 +436,7 @@ def render_plate(text: str, rng: np.random.Generator, size: tuple[int, int] = (6
     groups = text.split()
     if plate_format == "russian" and len(groups) == 1 and len(text) > 2:
         groups = [text[:-2], text[-2:]]
-    return _render(groups, rng, size, plate_format, set(families), fonts)
+    return _render(groups, rng, size, plate_format, set(families), fonts)[0]
 
 
 def _check_families(families: Sequence[str]) -> None:
@@ -440,8 +446,9 @@ def _check_families(families: Sequence[str]) -> None:
 
 
 def _render(groups: Sequence[str], rng: np.random.Generator, size: tuple[int, int], plate_format: str,
-            families: set[str], fonts: Sequence[str]) -> np.ndarray:
-    """``render_plate`` after its checks."""
+            families: set[str], fonts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """``render_plate`` after its checks, and each character's glyph box in the image's columns,
+    (characters, 2) float: where the left and right edges of its ink, at the text's middle row, went."""
     layouts, crops, camera = "layouts" in families, "crops" in families, "camera" in families
     palette = _palette(rng, plate_format, "colours" in families)
     style = _text_style(rng, fonts if "fonts" in families else tuple(HERSHEY_FACES), "fonts" in families, layouts,
@@ -462,8 +469,8 @@ def _render(groups: Sequence[str], rng: np.random.Generator, size: tuple[int, in
     height, width = max(8, round(out_height * resolution)), max(8, round(out_width * resolution))
     plate_height = height / (1 + margins[2] + margins[3])
     plate_width = plate_height * aspect
-    plate = _draw_plate(max(8, round(plate_height)), max(16, round(plate_width)), groups, plate_format, palette,
-                        style, layouts, 0.04 if crops else 0.0, rng)
+    plate, boxes = _draw_plate(max(8, round(plate_height)), max(16, round(plate_width)), groups, plate_format,
+                               palette, style, layouts, 0.04 if crops else 0.0, rng)
 
     left, top = round(margins[0] * plate_width), round(margins[2] * plate_height)
     scene = _scene(height, width, rng) if crops else np.full((height, width), palette["plate"], np.float32)
@@ -475,8 +482,10 @@ def _render(groups: Sequence[str], rng: np.random.Generator, size: tuple[int, in
     region = _region(scene, plate.shape, left, top)
     if region:
         scene[region[0]] = plate[region[1]]
+    edges = np.stack([boxes.ravel() + left, np.full(boxes.size, top + plate.shape[0] / 2)], axis=1)
     if crops:
-        scene = _tilt(scene, rng)
+        scene, warp = _tilt(scene, rng)
+        edges = cv2.perspectiveTransform(edges[None].astype(np.float32), warp)[0]
     if camera:
         scene = _photograph(scene, rng)
     elif rng.random() < 0.5:
@@ -486,12 +495,15 @@ def _render(groups: Sequence[str], rng: np.random.Generator, size: tuple[int, in
         image = _jpeg(image, int(rng.integers(30, 90)))
     if image.shape != (out_height, out_width):
         image = cv2.resize(image, (out_width, out_height), interpolation=cv2.INTER_LINEAR)
-    return fit_to_size(image, (*size, 1))[:, :, 0]
+    x_scale = fitted_size((out_height, out_width), (*size, 1))[1] / width  # to the output, then as fit_to_size does
+    return fit_to_size(image, (*size, 1))[:, :, 0], np.clip(edges[:, 0].reshape(-1, 2) * x_scale, 0, size[1])
 
 
 def generate_plates(n: int, seed: int, size: tuple[int, int] = (64, 128), formats: Sequence[str] | None = None,
-                    families: Sequence[str] = FAMILIES, fonts: Sequence[str] = PLATE_FACES) -> tuple[np.ndarray, list[str]]:
-    """``n`` plates, the same for the same seed. Returns uint8 images (n, H, W) and their texts.
+                    families: Sequence[str] = FAMILIES, fonts: Sequence[str] = PLATE_FACES, glyph_boxes: bool = False):
+    """``n`` plates, the same for the same seed. Returns uint8 images (n, H, W) and their texts, and with
+    ``glyph_boxes`` a third list: per image, (len(text), 2) float, the (left, right) columns of each
+    character's ink (as ``ocrlib.explain.peak_positions`` takes them; the same images either way).
 
     formats: names in ``FORMATS``, each plate's drawn uniformly (default: all of them, or with the
     ``layouts`` family switched off, the two ``ORIGINAL_FORMATS``). families: the randomisation
@@ -514,11 +526,13 @@ def generate_plates(n: int, seed: int, size: tuple[int, int] = (64, 128), format
     text_rng, rng = np.random.default_rng(seed).spawn(2)
     plates = [(plate_format, _random_groups(text_rng, plate_format))
               for plate_format in (formats[i] for i in text_rng.integers(len(formats), size=n))]
-    images = np.empty((n, *size), np.uint8)
+    images, boxes = np.empty((n, *size), np.uint8), []
     with _opencv_threads(1):  # on images this small, OpenCV's threads cost more than they save
         for i, (plate_format, groups) in enumerate(plates):
-            images[i] = _render(groups, rng, size, plate_format, set(families), fonts)
-    return add_photometric_noise(images, rng), ["".join(groups) for _, groups in plates]
+            images[i], glyphs = _render(groups, rng, size, plate_format, set(families), fonts)
+            boxes.append(glyphs)
+    images, texts = add_photometric_noise(images, rng), ["".join(groups) for _, groups in plates]
+    return (images, texts, boxes) if glyph_boxes else (images, texts)
 
 
 @contextmanager
