@@ -37,6 +37,7 @@ from ocrlib.export import FORMATS
 from ocrlib.geometry import time_steps_for_width
 from ocrlib.model_file import read_metadata
 from ocrlib.pretrained import MAKER, PRETRAINED, resolve_model, shipped_models
+from ocrlib.recipe import Recipe, recipe_for
 
 GENERATORS = {"plates": generate_plates, "captcha": generate_captchas, "equations": generate_equations,
               "lines": generate_lines}
@@ -174,8 +175,6 @@ def train(args: argparse.Namespace) -> None:
     devices, replicas = data_parallel() if args.distribute == "mirrored" else (nullcontext(), 1)
     try:
         with _interruptible(), mixed_precision() if args.mixed_precision else nullcontext(), devices:
-            if args.distribute:
-                print(f"data-parallel on {replicas} replicas: batches of {args.batch_size} x {replicas}")
             _train(args, replicas)
     except Interrupted as interrupted:
         state = read_backup(backup_path(args.out))
@@ -196,6 +195,8 @@ def _init_model(args: argparse.Namespace):
         raise UsageError("--unfreeze-after needs --freeze-features: nothing is frozen to unfreeze")
     if args.unfreeze_after and args.schedule == "cosine":
         raise UsageError("--unfreeze-after works with --schedule plateau only")
+    if args.unfreeze_after and args.schedule is None:
+        args.schedule = "plateau"
     if args.learning_rate is None:
         args.learning_rate = INIT_LEARNING_RATE if args.init else LEARNING_RATE
     source = None
@@ -212,8 +213,9 @@ def _init_model(args: argparse.Namespace):
 
 def _train(args: argparse.Namespace, replicas: int) -> None:
     """Check the labelled folders (every problem listed before refusing), build the CRNN for the labels'
-    alphabet (from the ``--init`` model's weights), split off the validation images and fit it, in
-    batches of ``args.batch_size`` images per replica, a share of each from ``--extra-data``."""
+    alphabet (from the ``--init`` model's weights), split off the validation images, pick the recipe
+    the options leave open, and fit it, in batches of ``args.batch_size`` images per replica, a share
+    of each from ``--extra-data``."""
     from ocrlib.data.batches import Batches, extra_images_per_batch
     from ocrlib.model import build_crnn
     from ocrlib.train import fit
@@ -223,13 +225,8 @@ def _train(args: argparse.Namespace, replicas: int) -> None:
         raise UsageError(f"--val-split must be between 0 and 1, got {args.val_split}")
     if args.extra_share is not None and not args.extra_data:
         raise UsageError("--extra-share needs --extra-data: the folder that share of each batch is drawn from")
-    batch_size = args.batch_size * replicas
     if args.extra_data:
         args.extra_share = EXTRA_SHARE if args.extra_share is None else args.extra_share
-        try:
-            extra_per_batch = extra_images_per_batch(args.extra_share, batch_size, name="--extra-share")
-        except ValueError as error:
-            raise UsageError(str(error)) from None
     source = _init_model(args)
     input_shape = (args.height, args.width, args.channels)
     alphabet = _characters("--alphabet", args.alphabet)
@@ -280,8 +277,16 @@ def _train(args: argparse.Namespace, replicas: int) -> None:
         val_images, val_texts = images[val_rows], [texts[i] for i in val_rows]
         images, texts = images[train_rows], [texts[i] for i in train_rows]
     print(f"{len(texts)} training and {len(val_texts)} validation images")
+    _choose_recipe(args, len(texts))
+    batch_size = args.batch_size * replicas
+    if args.distribute:
+        print(f"data-parallel on {replicas} replicas: batches of {args.batch_size} x {replicas}")
     extra = None
     if args.extra_data:
+        try:
+            extra_per_batch = extra_images_per_batch(args.extra_share, batch_size, name="--extra-share")
+        except ValueError as error:
+            raise UsageError(str(error)) from None
         extra = _fitted_images(reports[-1].pairs, input_shape), [text for _, text in reports[-1].pairs]
         print(f"{extra_per_batch} of every {batch_size} training images drawn from the {len(extra[1])} "
               f"of {args.extra_data} (never validated on)")
@@ -324,6 +329,20 @@ def _train(args: argparse.Namespace, replicas: int) -> None:
               f"nothing to train: the run of {args.out} has done {state['epoch']} epochs (raise --epochs to go on)")
         return
     _print_best(Path(args.out), trained[0] + 1, time.perf_counter() - start)
+
+
+def _choose_recipe(args: argparse.Namespace, n_images: int) -> None:
+    """Fill in the --batch-size, --epochs, --schedule and --patience not given, from the number of
+    training images (``ocrlib.train.recipe_for``), and say what the run will do."""
+    recipe = recipe_for(n_images, fine_tuning=bool(args.init))
+    given = [f"--{name.replace('_', '-')}" for name in ("batch_size", "epochs", "schedule", "patience")
+             if getattr(args, name) is not None]
+    for name in ("batch_size", "epochs", "schedule", "patience"):
+        if getattr(args, name) is None:
+            setattr(args, name, getattr(recipe, name))
+    chosen = Recipe(args.batch_size, args.epochs, args.schedule, args.patience)
+    print(f"{n_images:,} images: {chosen}" + (f" ({', '.join(given)} as given)" if given else "")
+          + f"; early stopping after {args.patience} epochs without progress" * (args.patience < args.epochs))
 
 
 def _print_best(out: Path, first_epoch: int, seconds: float) -> None:
@@ -523,15 +542,16 @@ def parser() -> argparse.ArgumentParser:
     val.add_argument("--val-split", type=float, default=0.1, help="share of --data held out for validation")
     p.add_argument("--out", required=True,
                    help="best model, .keras (the last one goes to OUT.last.keras, the backup for --resume to OUT.backup)")
-    # Defaults for a small real set (about 1,000 images): small batches give CTC enough updates to
-    # leave its all-blank start, and early stopping ends the run well before 100 epochs.
-    p.add_argument("--epochs", type=_positive, default=100, help="most epochs to train")
-    p.add_argument("--batch-size", type=_positive, default=8, help="images per batch (per replica with --distribute)")
+    # Batch size, epochs, schedule and patience default to a recipe for the number of training images
+    # (ocrlib.train.recipe_for), printed at the start; each flag given overrides its part.
+    by_size = "default: from the number of training images"
+    p.add_argument("--epochs", type=_positive, help=f"most epochs to train ({by_size})")
+    p.add_argument("--batch-size", type=_positive, help=f"images per batch, per replica with --distribute ({by_size})")
     p.add_argument("--learning-rate", type=float,
                    help=f"Adam's learning rate at the start (default: {LEARNING_RATE:g}, with --init {INIT_LEARNING_RATE:g})")
-    p.add_argument("--schedule", choices=("plateau", "cosine"), default="plateau",
-                   help="learning rate: halve when val_loss stalls, or decay to 0 over --epochs")
-    p.add_argument("--patience", type=int, default=15, help="epochs without val_loss progress before stopping")
+    p.add_argument("--schedule", choices=("plateau", "cosine"),
+                   help=f"learning rate: halve when val_loss stalls, or decay to 0 over --epochs ({by_size})")
+    p.add_argument("--patience", type=int, help=f"epochs without val_loss progress before stopping ({by_size})")
     p.add_argument("--alphabet", help="characters to recognise (default: those in the labels)")
     height, width, channels = DEFAULT_SHAPE
     p.add_argument("--height", type=int, help=f"image height fed to the model (default: {height}, or the --init model's)")

@@ -213,6 +213,7 @@ def test_train_on_real_captcha_files_of_mixed_sizes_and_modes_learns_their_alpha
     assert Recognizer.load(model).alphabet.chars == "".join(sorted(set("".join(texts))))
     out = capsys.readouterr().out
     assert "6 training and 2 validation images" in out
+    assert "6 images: batch 8, 1 epoch, plateau (--epochs as given)" in out  # the small-set recipe, but 1 epoch
     # Not a terminal: one log line per epoch, no progress bar redrawn step by step.
     assert "━" not in out and "1/1 - " in out
 
@@ -469,7 +470,9 @@ def test_help_of_every_command_shows_the_default_of_each_option_that_has_one(cap
             if action.option_strings and not any(action.default is none for none in (None, False, argparse.SUPPRESS)):
                 assert f"(default: {action.default})" in text, f"{name} {action.option_strings[0]}"
                 shown += 1
-    assert shown == 9  # --seed of generate, 6 of train, --decoder of evaluate and predict
+        if name == "train":  # --epochs, --batch-size, --schedule and --patience: the recipe's
+            assert text.count("(default: from the number of training images)") == 4
+    assert shown == 5  # --seed of generate, --val-split and --seed of train, --decoder of evaluate and predict
 
 
 def test_debug_shows_the_traceback_instead_of_the_one_line_message(tmp_path, capsys):
