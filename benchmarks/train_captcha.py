@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/train_captcha.py synthetic [--train 60000] [--epochs 10]
     .venv/bin/python benchmarks/train_captcha.py score [--model runs/benchmarks/captcha.keras]
-    .venv/bin/python benchmarks/train_captcha.py small [--train 1040]
+    .venv/bin/python benchmarks/train_captcha.py small [--train 1040] [--train-options "..."]
+    .venv/bin/python benchmarks/train_captcha.py mid [--train 8000] [--train-options "..."]
 
 ``synthetic``: the CRNN (dense and LSTM layers of 128) from scratch on captchas of 4 to 6 characters of
 the default charset, digits and uppercase letters but O (seed 1), with the learning curve per epoch,
@@ -12,7 +13,9 @@ then scored on 2,000 held-out captchas of another seed (``score`` scores the kep
 downloaded here, so the set is drawn in another way than the default one: 200 x 50 pixels, 5 characters
 from the 19 of the well-known Kaggle captcha set (``2345678bcdefgmnpwxy``), another font (DejaVu Sans,
 shipped with matplotlib), and written to a labelled folder. ``python -m ocrlib train`` gets only
-``--data``, ``--val-split`` and ``--out``, and ``evaluate --json`` scores it on 1,000 captchas of another seed.
+``--data``, ``--val-split`` and ``--out`` (and ``--train-options``, e.g. another recipe to compare), and
+``evaluate --json`` scores it on 1,000 captchas of another seed. ``mid``: the same with a mid-size set,
+8,000 captchas of 4 digits at 70 x 30 pixels.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -44,6 +48,8 @@ from common import add_training_arguments, draw, print_table, train_synthetic  #
 SIZE = {"dense_units": 128, "rnn_units": 128}
 SMALL_CHARSET = "2345678bcdefgmnpwxy"
 SMALL_FONT = str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf")
+# The labelled folders the command line trains on with its defaults: (height, width), charset, length.
+FOLDERS = {"small": ((50, 200), SMALL_CHARSET, 5), "mid": ((30, 70), "0123456789", 4)}
 
 
 def held_out_rows(recognizer: Recognizer, n: int) -> list[tuple[str, str]]:
@@ -75,33 +81,39 @@ def score(args: argparse.Namespace) -> None:
     print_table(("measure", "value"), held_out_rows(Recognizer.load(args.model), args.test))
 
 
-def small(args: argparse.Namespace) -> None:
+def cli_defaults(args: argparse.Namespace) -> None:
+    """Write the ``args.part`` folder, train on it from the command line, score held-out captchas."""
     def ocrlib(*arguments: str) -> str:
         result = subprocess.run([sys.executable, "-m", "ocrlib", *arguments], capture_output=True, text=True)
         if result.returncode:
             sys.exit(f"ocrlib {arguments[0]} failed:\n{result.stderr}")
         return result.stdout
 
+    size, charset, length = FOLDERS[args.part]
+
     def write(folder: Path, n: int, seed: int) -> None:
-        images, texts = generate_captchas(n, seed, size=(50, 200), charset=SMALL_CHARSET, lengths=(5, 5),
+        images, texts = generate_captchas(n, seed, size=size, charset=charset, lengths=(length, length),
                                           fonts=[SMALL_FONT])
         write_folder(folder, images, texts)
 
+    command = ["--val-split", "0.1", *shlex.split(args.train_options)]
     with tempfile.TemporaryDirectory() as root:
         root = Path(root)
         write(root / "train", args.train, 11)
         write(root / "test", args.test, 12)
         start = time.perf_counter()
-        log = ocrlib("train", "--data", str(root / "train"), "--val-split", "0.1", "--out", str(root / "m.keras"))
+        log = ocrlib("train", "--data", str(root / "train"), *command, "--out", str(root / "m.keras"))
         minutes = (time.perf_counter() - start) / 60
         result = json.loads(ocrlib("evaluate", "--model", str(root / "m.keras"), "--data", str(root / "test"),
                                    "--json").strip().splitlines()[-1])
     epochs = len(re.findall(r"^epoch \d+:", log, flags=re.MULTILINE))
+    recipe = [line for line in log.splitlines() if " images: batch " in line][0]
     best_line = [line for line in log.splitlines() if line.startswith("best model")][-1]
-    print(f"\nSmall set: {args.train} captchas of 200 x 50, 5 of {len(SMALL_CHARSET)} characters, CLI defaults")
+    print(f"\n{args.train} captchas of {size[1]} x {size[0]}, {length} of {len(charset)} characters")
     print_table(("measure", "value"), [
-        ("command", "train --data DIR --val-split 0.1 --out M.keras"),
-        ("epochs run (early stopping)", str(epochs)),
+        ("command", f"train --data DIR {' '.join(command)} --out M.keras"),
+        ("recipe", recipe),
+        ("epochs run", str(epochs)),
         ("training wall time", f"{minutes:.1f} min"),
         ("best checkpoint", best_line.split("(")[1].split(")")[0]),
         (f"held-out sequence accuracy (n={result['n']}, seed 12)", f"{result['sequence_accuracy']:.2%}"),
@@ -119,10 +131,12 @@ def main() -> None:
     p.add_argument("--model", default="runs/benchmarks/captcha.keras")
     p.add_argument("--test", type=int, default=2000, help="held-out test captchas (seed 2)")
     p.set_defaults(run=score)
-    p = parts.add_parser("small", help="CLI defaults on ~1,000 captchas of another size")
-    p.add_argument("--train", type=int, default=1040, help="captchas in the labelled folder (seed 11)")
-    p.add_argument("--test", type=int, default=1000, help="held-out captchas (seed 12)")
-    p.set_defaults(run=small)
+    for part, n, what in (("small", 1040, "~1,000 captchas of another size"), ("mid", 8000, "~8,000 small captchas")):
+        p = parts.add_parser(part, help=f"CLI defaults on {what}")
+        p.add_argument("--train", type=int, default=n, help="captchas in the labelled folder (seed 11)")
+        p.add_argument("--test", type=int, default=1000, help="held-out captchas (seed 12)")
+        p.add_argument("--train-options", default="", help='more options for train, e.g. "--batch-size 8 --epochs 100"')
+        p.set_defaults(run=cli_defaults)
     args = parser.parse_args()
     args.run(args)
 
