@@ -7,6 +7,7 @@ Imports no Keras until a command needs a model: ``--help``, ``generate`` and ``c
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import shlex
@@ -333,16 +334,19 @@ def _train(args: argparse.Namespace, replicas: int) -> None:
 
 def _choose_recipe(args: argparse.Namespace, n_images: int) -> None:
     """Fill in the --batch-size, --epochs, --schedule and --patience not given, from the number of
-    training images (``ocrlib.train.recipe_for``), and say what the run will do."""
-    recipe = recipe_for(n_images, fine_tuning=bool(args.init))
-    given = [f"--{name.replace('_', '-')}" for name in ("batch_size", "epochs", "schedule", "patience")
-             if getattr(args, name) is not None]
-    for name in ("batch_size", "epochs", "schedule", "patience"):
-        if getattr(args, name) is None:
-            setattr(args, name, getattr(recipe, name))
-    chosen = Recipe(args.batch_size, args.epochs, args.schedule, args.patience)
-    print(f"{n_images:,} images: {chosen}" + (f" ({', '.join(given)} as given)" if given else "")
-          + f"; early stopping after {args.patience} epochs without progress" * (args.patience < args.epochs))
+    training images (``ocrlib.recipe.recipe_for``), and say what the run will do."""
+    names = [field.name for field in dataclasses.fields(Recipe)]
+    given = [name for name in names if getattr(args, name) is not None]
+    chosen = dataclasses.replace(recipe_for(n_images, fine_tuning=bool(args.init)),
+                                 **{name: getattr(args, name) for name in given})
+    for name in names:
+        setattr(args, name, getattr(chosen, name))
+    line = f"{n_images:,} images: {chosen}"
+    if given:
+        line += f" ({', '.join('--' + name.replace('_', '-') for name in given)} as given)"
+    if chosen.patience < chosen.epochs:
+        line += f"; early stopping after {chosen.patience} epochs without progress"
+    print(line)
 
 
 def _print_best(out: Path, first_epoch: int, seconds: float) -> None:
@@ -543,7 +547,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True,
                    help="best model, .keras (the last one goes to OUT.last.keras, the backup for --resume to OUT.backup)")
     # Batch size, epochs, schedule and patience default to a recipe for the number of training images
-    # (ocrlib.train.recipe_for), printed at the start; each flag given overrides its part.
+    # (ocrlib.recipe.recipe_for), printed at the start; each flag given overrides its part.
     by_size = "default: from the number of training images"
     p.add_argument("--epochs", type=_positive, help=f"most epochs to train ({by_size})")
     p.add_argument("--batch-size", type=_positive, help=f"images per batch, per replica with --distribute ({by_size})")
