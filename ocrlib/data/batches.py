@@ -153,7 +153,8 @@ class LineBatches(keras.utils.PyDataset):
     in an order drawn by ``seed`` and the epoch, cuts that list into batches and (with ``shuffle``)
     shuffles the batches, so each batch is padded (``pad_to_width``) only to its own widest image,
     rounded up to a multiple of ``BATCH_WIDTH_MULTIPLE`` (few widths, few graphs to compile). Labels
-    are padded to the longest label. ``augment``, ``seed`` and ``set_epoch`` work as in ``Batches``.
+    are padded to the longest label, rounded up to a multiple of 16. ``augment``, ``seed`` and
+    ``set_epoch`` work as in ``Batches``.
     """
 
     replicas = 1  # one device: the buckets give batches of different widths
@@ -175,7 +176,8 @@ class LineBatches(keras.utils.PyDataset):
                                         f"time steps (L + r), but its image is {width} pixels wide, {steps} steps: "
                                         "fit it at a larger height, or check its label")
         self.images, self.texts = list(images), list(texts)
-        self.labels, self.label_lengths = encode_labels(texts, alphabet, max(map(len, texts)) or 1)
+        # Padded to a multiple of 16: training and validation sets then share one label width, one graph.
+        self.labels, self.label_lengths = encode_labels(texts, alphabet, padded_width(max(map(len, texts)) or 1, 16))
         self.batch_size, self.shuffle, self.augment, self.seed = batch_size, shuffle, augment, seed
         self.set_epoch(0)
 
