@@ -9,7 +9,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from ocrlib.data.batches import Batches
+from ocrlib.data.batches import Batches, LineBatches
 from ocrlib.data.folder import load_folder
 from ocrlib.data.preprocess import fit_to_size
 from ocrlib.model import CRNN
@@ -33,16 +33,20 @@ def print_table(header: tuple[str, ...], rows: list[tuple]) -> None:
         print("| " + " | ".join(f"{str(cell):<{w}}" for cell, w in zip(row, widths)) + " |")
 
 
-def draw(generator: Callable, n: int, seed: int, input_shape: tuple[int, int, int]) -> tuple[np.ndarray, list[str]]:
-    """``generator(n, seed)`` fitted to the model's input: uint8 (n, H, W, C) and the texts."""
+def draw(generator: Callable, n: int, seed: int,
+         input_shape: tuple[int, int | None, int]) -> tuple[np.ndarray | list, list[str]]:
+    """``generator(n, seed)`` fitted to the model's input: uint8 (n, H, W, C), or for a variable-width
+    model a list of (H, W_i, C), and the texts."""
     images, texts = generator(n, seed)
-    return np.stack([fit_to_size(image, input_shape) for image in images]), texts
+    fitted = [fit_to_size(image, input_shape) for image in images]
+    return (fitted if input_shape[1] is None else np.stack(fitted)), texts
 
 
 def train_synthetic(build: Callable[[], CRNN], generator: Callable, name: str, args,
                     callbacks: Sequence[keras.callbacks.Callback] = ()) -> CRNN:
     """The benchmarks' recipe: ``build()`` a CRNN with weights seeded by ``args.seed``; ``args.train``
-    images of seed 1 and ``args.val`` of seed 3; batches of ``args.batch_size`` shuffled and augmented;
+    images of seed 1 and ``args.val`` of seed 3; batches of ``args.batch_size`` shuffled and augmented
+    (``LineBatches`` for a variable-width model);
     Adam with a cosine decay from ``args.learning_rate`` over ``args.epochs``; the best model (lowest
     validation loss) kept at ``args.out``. Prints the learning curve, with the scores that extra
     ``callbacks`` log (``DecodeCallback(..., prefix="real")``: real sequence accuracy and CER), and a
@@ -53,10 +57,14 @@ def train_synthetic(build: Callable[[], CRNN], generator: Callable, name: str, a
     train = draw(generator, args.train, 1, crnn.input_shape)
     generation_rate = args.train / (time.perf_counter() - start)
     val = draw(generator, args.val, 3, crnn.input_shape)
-    batches = Batches(*train, crnn.alphabet, crnn.max_label_length, args.batch_size, shuffle=True, augment=True,
-                      seed=args.seed)
+
+    def batches(images, texts, **options):
+        if crnn.time_steps is None:
+            return LineBatches(images, texts, crnn.alphabet, args.batch_size, **options)
+        return Batches(images, texts, crnn.alphabet, crnn.max_label_length, args.batch_size, **options)
+
     clock = EpochClock()
-    history = fit(crnn, batches, Batches(*val, crnn.alphabet, crnn.max_label_length, args.batch_size), args.out,
+    history = fit(crnn, batches(*train, shuffle=True, augment=True, seed=args.seed), batches(*val), args.out,
                   epochs=args.epochs, learning_rate=args.learning_rate, schedule="cosine", verbose=2,
                   callbacks=[clock, *callbacks])
     logs, epochs = history.history, len(history.epoch)

@@ -28,12 +28,11 @@ from ocrlib.backup import backup_path, read_backup
 from ocrlib.data.captchas import generate_captchas
 from ocrlib.data.check import FolderReport, check_folder
 from ocrlib.data.equations import generate_equations
-from ocrlib.data.folder import read_image, read_labels, write_folder
+from ocrlib.data.folder import fit_files, read_image, read_labels, write_folder
 from ocrlib.data.lines import generate_lines
 from ocrlib.data.plates import FORMATS as PLATE_FORMATS, generate_plates
-from ocrlib.data.preprocess import fit_to_size
 from ocrlib.decoders import DECODERS, decode_batch
-from ocrlib.errors import DatasetError, OcrlibError, TrainingDivergedError, TransferError, UsageError
+from ocrlib.errors import DatasetError, ImageTooWideError, OcrlibError, TrainingDivergedError, TransferError, UsageError
 from ocrlib.export import FORMATS
 from ocrlib.geometry import time_steps_for_width
 from ocrlib.model_file import read_metadata
@@ -91,9 +90,14 @@ def _progress_verbosity() -> str | int:
     return "auto" if sys.stdout.isatty() and not in_notebook else 2
 
 
-def _fitted_images(pairs: Sequence[tuple[Path, str]], input_shape: tuple[int, int, int]) -> np.ndarray:
-    """uint8 (N, H, W, C): the images of (path, text) ``pairs``, fitted to ``input_shape``."""
-    return np.stack([fit_to_size(read_image(path), input_shape) for path, _ in pairs])
+def _rows(images: np.ndarray | list, rows: np.ndarray) -> np.ndarray | list:
+    """``images[rows]`` of an array, or of a list of lines of different widths."""
+    return images[rows] if isinstance(images, np.ndarray) else [images[i] for i in rows]
+
+
+def _fitted_images(pairs: Sequence[tuple[Path, str]], input_shape: tuple[int, int | None, int]) -> np.ndarray | list:
+    """The images of (path, text) ``pairs``, fitted to ``input_shape`` (``ocrlib.data.folder.fit_files``)."""
+    return fit_files([path for path, _ in pairs], input_shape)
 
 
 # Options of `generate` that only one kind of image takes: option -> kind.
@@ -217,7 +221,7 @@ def _train(args: argparse.Namespace, replicas: int) -> None:
     alphabet (from the ``--init`` model's weights), split off the validation images, pick the recipe
     the options leave open, and fit it, in batches of ``args.batch_size`` images per replica, a share
     of each from ``--extra-data``."""
-    from ocrlib.data.batches import Batches, extra_images_per_batch
+    from ocrlib.data.batches import Batches, LineBatches, extra_images_per_batch
     from ocrlib.model import build_crnn
     from ocrlib.train import fit
     from ocrlib.transfer import crnn_like, freeze_features, unfreeze
@@ -229,10 +233,14 @@ def _train(args: argparse.Namespace, replicas: int) -> None:
     if args.extra_data:
         args.extra_share = EXTRA_SHARE if args.extra_share is None else args.extra_share
     source = _init_model(args)
+    args.width = args.width or None  # --width any
     input_shape = (args.height, args.width, args.channels)
+    if args.width is None and (args.extra_data or args.distribute):
+        option = "--extra-data" if args.extra_data else "--distribute"
+        raise UsageError(f"--width any trains on one device without {option}: its batches are of lines of similar widths")
     alphabet = _characters("--alphabet", args.alphabet)
     folders = [args.data] + ([args.val_data] if args.val_data else [])
-    time_steps = time_steps_for_width(args.width)
+    time_steps = time_steps_for_width(args.width) if args.width else None  # lines: checked per image below
     reports = [check_folder(folder, alphabet, time_steps) for folder in folders]
     inferred = alphabet is None
     if inferred:
@@ -264,19 +272,25 @@ def _train(args: argparse.Namespace, replicas: int) -> None:
     if args.freeze_features:
         frozen = freeze_features(crnn)
         print(f"{len(frozen)} feature layers frozen" + (f" for {args.unfreeze_after} epochs" if args.unfreeze_after else ""))
-    print(f"alphabet ({len(alphabet)}): {alphabet.chars!r}; {crnn.time_steps} time steps, "
-          f"so labels of up to {(crnn.time_steps - 1) // 2} characters are safe (T >= 2L + 1)")
+    if crnn.time_steps is None:
+        print(f"alphabet ({len(alphabet)}): {alphabet.chars!r}; each image at its own width W, in W / 4 time steps")
+    else:
+        print(f"alphabet ({len(alphabet)}): {alphabet.chars!r}; {crnn.time_steps} time steps, "
+              f"so labels of up to {(crnn.time_steps - 1) // 2} characters are safe (T >= 2L + 1)")
     images, texts = _fitted_images(reports[0].pairs, input_shape), [text for _, text in reports[0].pairs]
+    names = [str(path) for path, _ in reports[0].pairs]
     if args.val_data:
         val_images, val_texts = _fitted_images(reports[1].pairs, input_shape), [text for _, text in reports[1].pairs]
+        val_names = [str(path) for path, _ in reports[1].pairs]
     else:
         order = np.random.default_rng(args.seed).permutation(len(texts))
         n_val = max(1, round(len(texts) * args.val_split))
         if n_val >= len(texts):
             raise UsageError(f"--val-split {args.val_split} leaves no training images out of {len(texts)}")
         val_rows, train_rows = order[:n_val], order[n_val:]
-        val_images, val_texts = images[val_rows], [texts[i] for i in val_rows]
-        images, texts = images[train_rows], [texts[i] for i in train_rows]
+        val_images, val_texts = _rows(images, val_rows), [texts[i] for i in val_rows]
+        val_names = [names[i] for i in val_rows]
+        images, texts, names = _rows(images, train_rows), [texts[i] for i in train_rows], [names[i] for i in train_rows]
     print(f"{len(texts)} training and {len(val_texts)} validation images")
     _choose_recipe(args, len(texts))
     batch_size = args.batch_size * replicas
@@ -293,9 +307,15 @@ def _train(args: argparse.Namespace, replicas: int) -> None:
               f"of {args.extra_data} (never validated on)")
     extra_count = len(extra[1]) if extra else None
     max_length = crnn.max_label_length
-    train_batches = Batches(images, texts, alphabet, max_length, batch_size, shuffle=True, augment=not args.no_augment,
-                            seed=args.seed, replicas=replicas, extra=extra, extra_share=args.extra_share)
-    val_batches = Batches(val_images, val_texts, alphabet, max_length, batch_size, replicas=replicas)
+    if crnn.time_steps is None:
+        train_batches = LineBatches(images, texts, alphabet, batch_size, shuffle=True, augment=not args.no_augment,
+                                    seed=args.seed, names=names)
+        val_batches = LineBatches(val_images, val_texts, alphabet, batch_size, names=val_names)
+    else:
+        train_batches = Batches(images, texts, alphabet, max_length, batch_size, shuffle=True,
+                                augment=not args.no_augment, seed=args.seed, replicas=replicas, extra=extra,
+                                extra_share=args.extra_share)
+        val_batches = Batches(val_images, val_texts, alphabet, max_length, batch_size, replicas=replicas)
     arguments = {name: value for name, value in vars(args).items() if name not in ("run", "command", "debug")}
     training = {"arguments": arguments, "train_images": len(texts), "validation_images": len(val_texts),
                 "extra_images": extra_count}
@@ -426,11 +446,29 @@ def _plot_examples(path, images, probs, texts, predictions, alphabet, count=2):
 
 
 def predict(args: argparse.Namespace) -> None:
+    """path<TAB>text<TAB>confidence per image; with --page, path<TAB>line<TAB>text<TAB>confidence per line
+    that ``ocrlib.segment`` finds on each page (nothing for a blank page)."""
     from ocrlib.recognizer import Recognizer
 
     recognizer = Recognizer.load(resolve_model(args.model))
-    for path, (text, confidence) in zip(args.images, recognizer.recognize(args.images, decoder=args.decoder)):
-        print(f"{path}\t{text}\t{confidence:.4f}")
+    if not args.page:
+        for path, (text, confidence) in zip(args.images, recognizer.recognize(args.images, decoder=args.decoder)):
+            print(f"{path}\t{text}\t{confidence:.4f}")
+        return
+    if recognizer.input_shape[1] is not None:
+        height, width, _ = recognizer.input_shape
+        raise UsageError(f"--page reads the lines of a page with a variable-width model (build_crnn(input_shape=(H, "
+                         f"None, C))); {args.model} takes images of {height} x {width} pixels only")
+    from ocrlib.segment import segment_lines
+
+    for path in args.images:
+        lines = [line.image for line in segment_lines(read_image(path))]
+        try:
+            readings = recognizer.recognize(lines, decoder=args.decoder) if lines else []
+        except ImageTooWideError as error:
+            raise ImageTooWideError(f"{path}, its lines counted from 0: {error}") from None
+        for number, (text, confidence) in enumerate(readings, 1):
+            print(f"{path}\t{number}\t{text}\t{confidence:.4f}")
 
 
 def info(args: argparse.Namespace) -> None:
@@ -454,7 +492,10 @@ def info(args: argparse.Namespace) -> None:
     height, width, channels = details["input_shape"]
     print(details["model"] if details["model"] == details["file"] else f"{details['model']}: {details['file']}")
     print(f"alphabet ({len(details['alphabet'])}): {details['alphabet']!r}")
-    print(f"input: {height} x {width} x {channels} (height x width x channels), {details['time_steps']} time steps")
+    if width is None:
+        print(f"input: {height} x any width x {channels} (height x width x channels), T = W / 4 time steps")
+    else:
+        print(f"input: {height} x {width} x {channels} (height x width x channels), {details['time_steps']} time steps")
     print(f"parameters: {details['parameters']:,}")
     shipped = details.get("pretrained")
     if shipped:
@@ -509,6 +550,11 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _width(text: str) -> int:
+    """An argparse type for train's --width: a whole number of at least 1, or 'any' (0: a variable width)."""
+    return 0 if text == "any" else _positive(text)
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python -m ocrlib", description="Read text in images with a CRNN + CTC.",
                                    formatter_class=DefaultsInHelp)
@@ -559,8 +605,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--alphabet", help="characters to recognise (default: those in the labels)")
     height, width, channels = DEFAULT_SHAPE
     p.add_argument("--height", type=int, help=f"image height fed to the model (default: {height}, or the --init model's)")
-    p.add_argument("--width", type=int,
-                   help=f"image width fed to the model, time steps W / 4 (default: {width}, or the --init model's)")
+    p.add_argument("--width", type=_width,
+                   help=f"image width fed to the model, time steps W / 4; 'any': a variable-width model for text lines, "
+                        f"each image at its own width (default: {width}, or the --init model's)")
     p.add_argument("--channels", type=int, choices=(1, 3),
                    help=f"1: gray, 3: colour (default: {channels}, or the --init model's)")
     p.add_argument("--no-augment", action="store_true", help="train on the images as they are")
@@ -605,6 +652,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--model", required=True,
                    help=f"a .keras model, an .onnx export (run by ONNX Runtime), or a shipped model ({SHIPPED})")
     p.add_argument("--decoder", choices=sorted(DECODERS), default="best_path", help="how to read the probabilities")
+    p.add_argument("--page", action="store_true",
+                   help="each image is a page: find its lines (ocrlib.segment) and print path<TAB>line<TAB>text<TAB>"
+                        "confidence for each, top to bottom; needs a variable-width model")
     p.add_argument("images", nargs="+", help="image files")
     p.set_defaults(run=predict)
 

@@ -13,6 +13,10 @@ class LabelTooLongError(OcrlibError):
     """A label the model cannot emit: CTC needs T >= L + r time steps (r: equal neighbours in the label)."""
 
 
+class ImageTooWideError(OcrlibError):
+    """An image wider, at a variable-width model's height, than ``ocrlib.geometry.MAX_WIDTH``."""
+
+
 class DatasetError(OcrlibError):
     """A labelled folder, labels.csv or image file is missing, malformed or unreadable."""
 

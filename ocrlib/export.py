@@ -1,8 +1,9 @@
 """Models that leave Python: a recognizer's inference model as ONNX, TFLite or a TensorFlow SavedModel.
 
 Every format takes what the Keras model takes, images (B, H, W, C) float32 in [0, 1] with any batch
-size B, and returns the per-step probabilities (B, T, len(alphabet) + 1), blank at 0. The alphabet and
-input size travel with the model as ``ocrlib.model_file`` lays down. Writes are atomic.
+size B, and for a variable-width model any width W that is a multiple of 4 (ONNX and SavedModel; TFLite
+is refused), and returns the per-step probabilities (B, T, len(alphabet) + 1), blank at 0. The
+alphabet and input size travel with the model as ``ocrlib.model_file`` lays down. Writes are atomic.
 """
 from __future__ import annotations
 
@@ -40,6 +41,9 @@ def export_model(recognizer: Recognizer, path: str | Path, format: str) -> Path:
         raise ValueError(f"{path} already exists: a SavedModel folder is not overwritten, choose another path")
     if keras.backend.backend() != "tensorflow":
         raise ValueError(f"export needs the TensorFlow backend (KERAS_BACKEND=tensorflow), not {keras.backend.backend()!r}")
+    if format == "tflite" and recognizer.input_shape[1] is None:
+        raise ValueError("a variable-width model cannot be exported to TFLite, whose LSTMs are unrolled over a "
+                         "fixed number of time steps: export it to onnx or saved_model")
     model = portable_copy(recognizer.model, unroll=format == "tflite")
     metadata = {"alphabet": recognizer.alphabet.chars, "input_shape": list(recognizer.input_shape)}
     with atomic_target(path, directory=format == "saved_model") as temporary:
@@ -65,7 +69,8 @@ def portable_copy(model: keras.Model, unroll: bool = False) -> keras.Model:
 
     copy = keras.Model.from_config(_portable_config(model.get_config(), unroll))
     copy.set_weights(model.get_weights())
-    copy(keras.ops.zeros((1, *model.input_shape[1:])))  # the exporters want a model that has been called
+    # The exporters want a model that has been called; a variable width is called at 128 pixels.
+    copy(keras.ops.zeros((1, *(size or 128 for size in model.input_shape[1:]))))
     return copy
 
 

@@ -1,11 +1,12 @@
-"""Sequence accuracy, edit distance and character error rate."""
+"""Sequence accuracy, edit distance, character and word error rates."""
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance: fewest insertions, deletions and substitutions that turn ``a`` into ``b``."""
+def edit_distance(a: Sequence, b: Sequence) -> int:
+    """Levenshtein distance: fewest insertions, deletions and substitutions that turn ``a`` into ``b``
+    (strings, or lists of words)."""
     previous = list(range(len(b) + 1))
     for i, char_a in enumerate(a, 1):
         current = [i]
@@ -32,3 +33,11 @@ def character_error_rate(truths: Sequence[str], predictions: Sequence[str]) -> f
     """Total edit distance over total truth length (can exceed 1 when predictions are long)."""
     _check_pairs(truths, predictions)
     return sum(edit_distance(t, p) for t, p in zip(truths, predictions)) / max(1, sum(map(len, truths)))
+
+
+def word_error_rate(truths: Sequence[str], predictions: Sequence[str]) -> float:
+    """Total edit distance between the word lists (words: what ``str.split`` cuts at whitespace, so
+    punctuation stays with its word) over the total number of truth words."""
+    _check_pairs(truths, predictions)
+    return (sum(edit_distance(t.split(), p.split()) for t, p in zip(truths, predictions))
+            / max(1, sum(len(t.split()) for t in truths)))

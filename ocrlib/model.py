@@ -12,14 +12,15 @@ from ocrlib.alphabet import Alphabet, as_alphabet
 from ocrlib.ctc import ctc_lambda
 from ocrlib.ctc_reference import min_time_steps
 from ocrlib.errors import LabelTooLongError
-from ocrlib.geometry import WIDTH_POOLING_BLOCKS
+from ocrlib.geometry import WIDTH_MULTIPLE, WIDTH_POOLING_BLOCKS
 
 
 @dataclass(frozen=True)
 class CRNN:
     """Two Keras models that share every weight.
 
-    inference_model: image (B, H, W, C) float32 in [0, 1] -> probs (B, T, len(alphabet) + 1).
+    inference_model: image (B, H, W, C) float32 in [0, 1] -> probs (B, T, len(alphabet) + 1), T = W / 4;
+    W is None in the input shape of a variable-width model, which takes any multiple of 4.
     training_model: [image, labels (B, L) int32, label_length (B, 1) int32] -> CTC loss (B, 1).
     """
 
@@ -28,17 +29,19 @@ class CRNN:
     alphabet: Alphabet
 
     @property
-    def input_shape(self) -> tuple[int, int, int]:
+    def input_shape(self) -> tuple[int, int | None, int]:
         return tuple(self.inference_model.input_shape[1:])
 
     @property
-    def time_steps(self) -> int:
+    def time_steps(self) -> int | None:
+        """T, or None for a variable-width model (whose T is the image's width / 4)."""
         return self.inference_model.output_shape[1]
 
     @property
-    def max_label_length(self) -> int:
+    def max_label_length(self) -> int | None:
         """The longest label this model can emit at all, one with no equal neighbours: T. Labels are
-        padded to it. Every label of L characters fits only when T >= 2L + 1 (``check_labels``)."""
+        padded to it. Every label of L characters fits only when T >= 2L + 1 (``check_labels``).
+        None for a variable-width model: each label is checked against its own image's width."""
         return self.time_steps
 
     @property
@@ -58,7 +61,10 @@ class CRNN:
 
     def check_labels(self, texts: Iterable[str]) -> None:
         """Raise ``LabelTooLongError`` naming a label that CTC cannot emit in this model's T time steps
-        (T < L + r, r equal neighbours); warn, naming the longest label, when T < 2L + 1, the safe rule."""
+        (T < L + r, r equal neighbours); warn, naming the longest label, when T < 2L + 1, the safe rule.
+        A variable-width model has no T of its own: ``LineBatches`` checks each label against its image."""
+        if self.time_steps is None:
+            return
         texts = list(texts)
         hardest = max(texts, key=min_time_steps, default="")
         if min_time_steps(hardest) > self.time_steps:
@@ -94,7 +100,9 @@ def build_crnn(
 ) -> CRNN:
     """Build the inference and training models of a CRNN for ``alphabet``.
 
-    input_shape: (H, W, C); H must be divisible by 2 ** len(filters) and W by 4.
+    input_shape: (H, W, C); H must be divisible by 2 ** len(filters) and W by 4. W = None builds a
+    variable-width model: it reads images of any width that is a multiple of 4 (``fit_to_size`` pads
+    to one), with T = W / 4 time steps, so a text line keeps its aspect ratio and T grows with it.
     rnn_layers: bidirectional LSTMs over the sequence; 0 gives a CNN-only model, whose softmax at each
     time step sees only the receptive field of its column (``receptive_field_width``).
     shortcut: the softmax reads the dense layer's column features beside the LSTMs' output (the two
@@ -108,10 +116,10 @@ def build_crnn(
     if len(alphabet) == 0:
         raise ValueError("alphabet is empty: a model needs at least one character to recognise")
     height, width, channels = input_shape
-    if height % 2 ** len(filters) or width % 2**WIDTH_POOLING_BLOCKS:
+    if height % 2 ** len(filters) or (width is not None and width % WIDTH_MULTIPLE):
         raise ValueError(
             f"input_shape {input_shape}: height must be divisible by {2 ** len(filters)} "
-            f"and width by {2 ** WIDTH_POOLING_BLOCKS}"
+            f"and width by {WIDTH_MULTIPLE} (or be None, for any width)"
         )
 
     image = keras.Input(shape=input_shape, name="image")
@@ -124,9 +132,9 @@ def build_crnn(
         x = layers.ReLU()(x)
         x = layers.MaxPooling2D((2, 2) if block < WIDTH_POOLING_BLOCKS else (2, 1))(x)
     # (B, H', T, F) -> (B, T, H' * F): one feature vector per column of the feature map.
-    _, feature_height, time_steps, feature_depth = x.shape
+    _, feature_height, _, feature_depth = x.shape
     x = layers.Permute((2, 1, 3))(x)
-    x = layers.Reshape((time_steps, feature_height * feature_depth))(x)
+    x = layers.Reshape((-1, feature_height * feature_depth))(x)  # -1: T, fixed or growing with the width
     x = layers.Dense(dense_units, activation="relu")(x)
     x = features = layers.Dropout(dropout)(x)
     for _ in range(rnn_layers):
@@ -138,7 +146,7 @@ def build_crnn(
     probs = layers.Dense(alphabet.num_classes, activation="softmax", dtype="float32", name="probs")(x)
     inference_model = keras.Model(image, probs, name="crnn" if rnn_layers else "cnn")
     crnn = CRNN(inference_model, ctc_training_model(inference_model), alphabet)
-    if max_label_length is not None:
+    if max_label_length is not None and crnn.time_steps is not None:
         if max_label_length > crnn.time_steps:
             raise LabelTooLongError(f"max_label_length {max_label_length}: the model has {crnn.time_steps} "
                                     f"time steps, and CTC needs at least one per character")

@@ -27,7 +27,8 @@ class OnnxModel:
         self.metadata = read_onnx_metadata(self.session.get_modelmeta().custom_metadata_map, path)
         (self.input,), (output,) = self.session.get_inputs(), self.session.get_outputs()
         self.input_shape = (None, *self.metadata["input_shape"])
-        self.output_shape = (None, *output.shape[1:])
+        # A dimension ONNX leaves free (a variable-width model's T) is a name there, None here, as in Keras.
+        self.output_shape = (None, *(size if isinstance(size, int) else None for size in output.shape[1:]))
 
     def predict_on_batch(self, images: np.ndarray) -> np.ndarray:
         return self.session.run(None, {self.input.name: np.asarray(images, np.float32)})[0]

@@ -10,10 +10,11 @@ import numpy as np
 from ocrlib.alphabet import Alphabet
 from ocrlib.atomic import atomic_target
 from ocrlib.data.folder import read_image
-from ocrlib.data.preprocess import fit_to_size, stack_fitted
+from ocrlib.data.preprocess import fit_to_size, pad_to_width, stack_fitted, to_model_range
 from ocrlib.decoders import decode_batch, probability
 from ocrlib.decoders.batch import check_decoder
 from ocrlib.errors import ModelFileError
+from ocrlib.geometry import BATCH_WIDTH_MULTIPLE, padded_width, time_steps_for_width
 from ocrlib.model_file import read_metadata, write_metadata
 from ocrlib.pretrained import pretrained_path
 
@@ -33,7 +34,8 @@ class Recognizer:
         self.metadata = dict(metadata or {})
 
     @property
-    def input_shape(self) -> tuple[int, int, int]:
+    def input_shape(self) -> tuple[int, int | None, int]:
+        """(H, W, C); W is None for a variable-width model."""
         return tuple(self.model.input_shape[1:])
 
     @classmethod
@@ -79,20 +81,43 @@ class Recognizer:
         """Images (arrays of any size/dtype/channels, or file paths) -> (B, H, W, C) float32 in [0, 1].
 
         Colour arrays are taken in OpenCV's BGR(A) order, or with ``rgb`` in RGB(A) order (PIL,
-        matplotlib); files are read right either way. Float arrays must lie in [0, 1].
+        matplotlib); files are read right either way. Float arrays must lie in [0, 1]. For a
+        variable-width model, each image keeps its aspect ratio and W is the widest one's.
         """
-        fitted = [fit_to_size(read_image(image), self.input_shape) if isinstance(image, (str, Path))
-                  else fit_to_size(image, self.input_shape, rgb) for image in images]
-        return stack_fitted(fitted, self.input_shape)
+        return stack_fitted(self._fitted(images, rgb), self.input_shape)
+
+    def _fitted(self, images: Sequence[Image], rgb: bool) -> list[np.ndarray]:
+        """uint8 (H, W_i, C) per image, fitted to the model's input (``fit_to_size``)."""
+        return [fit_to_size(read_image(image), self.input_shape, name=str(image)) if isinstance(image, (str, Path))
+                else fit_to_size(image, self.input_shape, rgb, name=f"image {i}") for i, image in enumerate(images)]
 
     def predict_proba(self, images: Sequence[Image], batch_size: int = 256, rgb: bool = False) -> np.ndarray:
         """Per-step probabilities, (B, T, len(alphabet) + 1), blank at 0; (0, T, ...) for no images.
-        ``rgb``: as in ``preprocess``."""
+        ``rgb``: as in ``preprocess``.
+
+        A variable-width model reads images of similar widths together (sorted by width, each batch
+        padded to a multiple of ``BATCH_WIDTH_MULTIPLE`` pixels), and T is the widest image's W / 4: the
+        steps past an image's own width hold a certain blank (probability 1), which every decoder reads
+        as nothing, so p(text) is unchanged.
+        """
         if not len(images):
-            return np.empty((0, *self.model.output_shape[1:]), np.float32)
-        batches = [self.preprocess(images[i : i + batch_size], rgb) for i in range(0, len(images), batch_size)]
-        # predict_on_batch runs the compiled (graph/XLA) function; calling the model eagerly is ~50x slower.
-        return np.concatenate([np.asarray(self.model.predict_on_batch(batch)) for batch in batches])
+            return np.empty((0, *(n or 0 for n in self.model.output_shape[1:])), np.float32)
+        if self.input_shape[1] is not None:
+            batches = [self.preprocess(images[i : i + batch_size], rgb) for i in range(0, len(images), batch_size)]
+            # predict_on_batch runs the compiled (graph/XLA) function; calling the model eagerly is ~50x slower.
+            return np.concatenate([np.asarray(self.model.predict_on_batch(batch)) for batch in batches])
+        fitted = self._fitted(images, rgb)
+        steps = [time_steps_for_width(image.shape[1]) for image in fitted]
+        probs = np.zeros((len(fitted), max(steps), self.alphabet.num_classes), np.float32)
+        probs[:, :, 0] = 1.0
+        by_width = np.argsort([image.shape[1] for image in fitted], kind="stable")
+        for start in range(0, len(fitted), batch_size):
+            rows = by_width[start : start + batch_size]
+            width = padded_width(max(fitted[i].shape[1] for i in rows), BATCH_WIDTH_MULTIPLE)
+            batch = to_model_range(pad_to_width([fitted[i] for i in rows], width))
+            for i, p in zip(rows, np.asarray(self.model.predict_on_batch(batch))):
+                probs[i, : steps[i]] = p[: steps[i]]
+        return probs
 
     def recognize(self, images: Sequence[Image], decoder: str = "best_path",
                   rgb: bool = False) -> list[tuple[str, float]]:

@@ -9,7 +9,7 @@ import numpy as np
 
 from ocrlib.atomic import signals_held
 from ocrlib.backup import backup_path, read_backup, run_differences, write_backup
-from ocrlib.data.batches import Batches, padded_to_multiple
+from ocrlib.data.batches import Batches, LineBatches, padded_to_multiple
 from ocrlib.decoders import best_path_batch
 from ocrlib.errors import ModelFileError, TrainingDivergedError
 from ocrlib.metrics import character_error_rate, sequence_accuracy
@@ -31,7 +31,8 @@ class DecodeCallback(keras.callbacks.Callback):
     images that must not choose the checkpoint (``fit`` runs extra callbacks after its checkpoint).
     """
 
-    def __init__(self, crnn: CRNN, val: Batches, show: int = 4, verbose: bool = True, prefix: str = "val"):
+    def __init__(self, crnn: CRNN, val: Batches | LineBatches, show: int = 4, verbose: bool = True,
+                 prefix: str = "val"):
         super().__init__()
         self.recognizer = Recognizer(crnn.inference_model, crnn.alphabet)
         self.val, self.texts = val, val.texts
@@ -40,9 +41,12 @@ class DecodeCallback(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         # Model.predict on batches the replicas can share, not the recognizer's predict_on_batch: under
         # data-parallel training, only predict splits a batch over the replicas rather than giving each all of it.
-        rows = padded_to_multiple(np.arange(len(self.texts)), self.val.replicas)
-        images = self.recognizer.preprocess(self.val.images[rows])
-        probs = self.recognizer.model.predict(images, batch_size=self.val.batch_size, verbose=0)[: len(self.texts)]
+        if self.recognizer.input_shape[1] is None:  # a variable-width model: images of similar widths together
+            probs = self.recognizer.predict_proba(self.val.images, batch_size=self.val.batch_size)
+        else:
+            rows = padded_to_multiple(np.arange(len(self.texts)), self.val.replicas)
+            images = self.recognizer.preprocess(self.val.images[rows])
+            probs = self.recognizer.model.predict(images, batch_size=self.val.batch_size, verbose=0)[: len(self.texts)]
         predictions = best_path_batch(probs, self.recognizer.alphabet)
         accuracy = sequence_accuracy(self.texts, predictions)
         cer = character_error_rate(self.texts, predictions)
@@ -145,12 +149,12 @@ def cosine_schedule(learning_rate: float, epochs: int):
     return lambda epoch: learning_rate * 0.5 * (1 + np.cos(np.pi * epoch / epochs))
 
 
-def fit(crnn: CRNN, train: Batches, val: Batches, out: str | Path, epochs: int = 30,
+def fit(crnn: CRNN, train: Batches | LineBatches, val: Batches | LineBatches, out: str | Path, epochs: int = 30,
         learning_rate: float = 1e-3, schedule: str = "plateau", patience: int = 8, resume: bool = False,
         verbose: int | str = "auto", callbacks: Sequence[keras.callbacks.Callback] = (),
         metadata: dict | None = None, run: dict | None = None) -> keras.callbacks.History:
     """Train ``crnn`` with CTC, keep the best inference model at ``out`` (.keras) and return with the
-    best weights loaded into ``crnn``.
+    best weights loaded into ``crnn``. train, val: ``Batches``, or ``LineBatches`` for a variable-width model.
 
     Callbacks: decode-and-score on ``val`` each epoch, early stopping on val_loss, the learning-rate
     ``schedule``, a NaN guard, and the ``Checkpoint`` of the best and last models and of the backup.

@@ -26,7 +26,8 @@ def plot_probability_matrix(image: np.ndarray, probs: np.ndarray, chars: str | A
     """The picture of the original tutorial: the image on top, below it the (C, T) matrix of per-step
     probabilities, one row per class (blank first, then the alphabet), one column per time step.
 
-    image: (H, W) or (H, W, C). probs: (T, len(chars) + 1), blank at 0.
+    image: (H, W) or (H, W, C). probs: (T, len(chars) + 1), blank at 0. The figure widens with T, so
+    the steps of a long text line stay apart.
     paths: optional {legend label: (T,) int class indices}, e.g. the argmax path and
     ``ocrlib.decoders.best_alignment`` of another decoder's text, each drawn over the matrix as a
     line through the class it takes at each step.
@@ -36,7 +37,7 @@ def plot_probability_matrix(image: np.ndarray, probs: np.ndarray, chars: str | A
     steps = np.shape(probs)[0]
     checked = {label: _check_path(label, path, steps, len(classes)) for label, path in (paths or {}).items()}
     figure, (top, bottom) = plt.subplots(
-        2, 1, figsize=(8, 2 + 0.16 * len(classes)), height_ratios=[1, 0.09 * len(classes)]
+        2, 1, figsize=(min(max(8, steps / 8), 30), 2 + 0.16 * len(classes)), height_ratios=[1, 0.09 * len(classes)]
     )
     top.imshow(_displayable(image), cmap="gray", aspect="auto")
     top.set_axis_off()

@@ -1,6 +1,6 @@
 import pytest
 
-from ocrlib.metrics import character_error_rate, edit_distance, sequence_accuracy
+from ocrlib.metrics import character_error_rate, edit_distance, sequence_accuracy, word_error_rate
 
 
 @pytest.mark.parametrize(("a", "b", "distance"), [
@@ -31,13 +31,21 @@ def test_character_error_rate_of_empty_truths_does_not_divide_by_zero():
     assert character_error_rate([""], ["ab"]) == pytest.approx(2.0)
 
 
-@pytest.mark.parametrize("metric", [sequence_accuracy, character_error_rate])
+def test_word_error_rate_counts_whole_words_over_the_truth_words():
+    # one word substituted (a character inside it), one word dropped, one added: 3 edits over 7 truth words
+    truths, predictions = ["the cat sat", "on the mat, then"], ["the cot sat", "on mat, then now"]
+    assert word_error_rate(truths, predictions) == pytest.approx(3 / 7)
+    assert word_error_rate(["a  b"], [" a b "]) == 0.0  # spacing alone is no word error
+    assert character_error_rate(truths, predictions) < word_error_rate(truths, predictions)
+
+
+@pytest.mark.parametrize("metric", [sequence_accuracy, character_error_rate, word_error_rate])
 def test_length_mismatch_raises_value_error(metric):
     with pytest.raises(ValueError, match="2 truths but 1 predictions"):
         metric(["a", "b"], ["a"])
 
 
-@pytest.mark.parametrize("metric", [sequence_accuracy, character_error_rate])
+@pytest.mark.parametrize("metric", [sequence_accuracy, character_error_rate, word_error_rate])
 def test_no_texts_raises_value_error(metric):
     with pytest.raises(ValueError):
         metric([], [])

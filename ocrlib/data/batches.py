@@ -1,4 +1,5 @@
-"""The Keras batcher: in-memory images and texts -> training batches for the CRNN's training model."""
+"""The Keras batchers: in-memory images and texts -> training batches for the CRNN's training model
+(``Batches`` for a fixed input size, ``LineBatches`` for a variable-width model)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -8,8 +9,10 @@ import numpy as np
 
 from ocrlib.alphabet import Alphabet
 from ocrlib.data.augment import augment_batch
-from ocrlib.data.preprocess import to_model_range
+from ocrlib.ctc_reference import min_time_steps
+from ocrlib.data.preprocess import pad_to_width, to_model_range
 from ocrlib.errors import LabelTooLongError, UnknownCharacterError
+from ocrlib.geometry import BATCH_WIDTH_MULTIPLE, padded_width, time_steps_for_width
 
 
 def encode_labels(texts: Sequence[str], alphabet: Alphabet, max_label_length: int,
@@ -129,6 +132,71 @@ class Batches(keras.utils.PyDataset):
                                self.extra_order[index * extra : (index + 1) * extra]])
         rows = padded_to_multiple(rows, self.replicas)
         images = to_model_range(self.images[rows])
+        if self.augment:
+            images = augment_batch(images, np.random.default_rng((self.seed, self.epoch, index)))
+        inputs = {"image": images, "labels": self.labels[rows], "label_length": self.label_lengths[rows]}
+        return inputs, np.zeros(len(rows), np.float32)
+
+    def on_epoch_end(self) -> None:
+        self.set_epoch(self.epoch + 1)
+
+
+class LineBatches(keras.utils.PyDataset):
+    """``Batches`` for a variable-width model (``build_crnn(alphabet, (H, None, C))``): text lines.
+
+    images: uint8 (H, W_i, C) each, fitted to the model's height (``fit_to_size``, so each W_i is a
+    multiple of 4). Each label is checked up front against its own image's T = W_i / 4: a
+    ``LabelTooLongError`` names the first one CTC cannot emit there (T < L + r), by its entry in
+    ``names`` (file paths, say) or else as ``text i``.
+
+    Images of similar widths share a batch (width buckets): each epoch sorts the images by width, ties
+    in an order drawn by ``seed`` and the epoch, cuts that list into batches and (with ``shuffle``)
+    shuffles the batches, so each batch is padded (``pad_to_width``) only to its own widest image,
+    rounded up to a multiple of ``BATCH_WIDTH_MULTIPLE`` (few widths, few graphs to compile). Labels
+    are padded to the longest label, rounded up to a multiple of 16. ``augment``, ``seed`` and
+    ``set_epoch`` work as in ``Batches``.
+    """
+
+    replicas = 1  # one device: the buckets give batches of different widths
+
+    def __init__(self, images: Sequence[np.ndarray], texts: Sequence[str], alphabet: Alphabet,
+                 batch_size: int = 64, shuffle: bool = False, augment: bool = False, seed: int = 0,
+                 names: Sequence[str] | None = None):
+        super().__init__()
+        _check_sizes(images, texts, "images")
+        shapes = {(image.shape[0], image.shape[2]) for image in images}
+        if len(shapes) != 1:
+            raise ValueError(f"the images have {len(shapes)} different heights or channel counts "
+                             f"({sorted(shapes)} as (H, C)): fit them all to the model's input")
+        self.widths = np.array([image.shape[1] for image in images])
+        for i, (width, text) in enumerate(zip(self.widths, texts)):
+            needed, steps = min_time_steps(text), time_steps_for_width(width)
+            if needed > steps:
+                raise LabelTooLongError(f"{names[i] if names else f'text {i}'}: label {text!r} needs at least {needed} "
+                                        f"time steps (L + r), but its image is {width} pixels wide, {steps} steps: "
+                                        "fit it at a larger height, or check its label")
+        self.images, self.texts = list(images), list(texts)
+        # Padded to a multiple of 16: training and validation sets then share one label width, one graph.
+        self.labels, self.label_lengths = encode_labels(texts, alphabet, padded_width(max(map(len, texts)) or 1, 16))
+        self.batch_size, self.shuffle, self.augment, self.seed = batch_size, shuffle, augment, seed
+        self.set_epoch(0)
+
+    def set_epoch(self, epoch: int) -> None:
+        """Draw the batches of epoch ``epoch`` (0-based) from now on."""
+        self.epoch = epoch
+        rng = np.random.default_rng((self.seed, epoch))
+        ties = rng.permutation(len(self.images)) if self.shuffle else np.arange(len(self.images))
+        by_width = ties[np.argsort(self.widths[ties], kind="stable")]
+        batches = [by_width[i : i + self.batch_size] for i in range(0, len(by_width), self.batch_size)]
+        self.batches = [batches[k] for k in rng.permutation(len(batches))] if self.shuffle else batches
+
+    def __len__(self) -> int:
+        return len(self.batches)
+
+    def __getitem__(self, index: int):
+        rows = self.batches[index]
+        width = padded_width(self.widths[rows].max(), BATCH_WIDTH_MULTIPLE)
+        images = to_model_range(pad_to_width([self.images[i] for i in rows], width))
         if self.augment:
             images = augment_batch(images, np.random.default_rng((self.seed, self.epoch, index)))
         inputs = {"image": images, "labels": self.labels[rows], "label_length": self.label_lengths[rows]}

@@ -113,11 +113,19 @@ def _inside(directory: Path, path: Path) -> bool:
     return path.resolve().is_relative_to(directory.resolve())
 
 
-def load_folder(directory: str | Path, input_shape: tuple[int, int, int]) -> tuple[np.ndarray, list[str]]:
-    """Read and fit every image of a labelled folder. Returns uint8 (N, H, W, C) and N texts."""
+def load_folder(directory: str | Path,
+                input_shape: tuple[int, int | None, int]) -> tuple[np.ndarray | list[np.ndarray], list[str]]:
+    """Read and fit every image of a labelled folder: ``fit_files`` of its images, and their texts."""
     pairs = read_labels(directory)
-    images = np.stack([fit_to_size(read_image(path), input_shape) for path, _ in pairs])
-    return images, [text for _, text in pairs]
+    return fit_files([path for path, _ in pairs], input_shape), [text for _, text in pairs]
+
+
+def fit_files(paths: Sequence[str | Path], input_shape: tuple[int, int | None, int]) -> np.ndarray | list[np.ndarray]:
+    """Read image files and fit them to ``input_shape`` (``fit_to_size``): uint8 (N, H, W, C), or for a
+    variable-width model (W None) a list of (H, W_i, C). An image too wide for such a model raises an
+    ``ImageTooWideError`` naming its file."""
+    fitted = [fit_to_size(read_image(path), input_shape, name=str(path)) for path in paths]
+    return fitted if input_shape[1] is None else np.stack(fitted)
 
 
 def write_folder(directory: str | Path, images: Sequence[np.ndarray], texts: Sequence[str]) -> Path:
