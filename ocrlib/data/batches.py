@@ -188,7 +188,14 @@ class LineBatches(keras.utils.PyDataset):
         ties = rng.permutation(len(self.images)) if self.shuffle else np.arange(len(self.images))
         by_width = ties[np.argsort(self.widths[ties], kind="stable")]
         batches = [by_width[i : i + self.batch_size] for i in range(0, len(by_width), self.batch_size)]
-        self.batches = [batches[k] for k in rng.permutation(len(batches))] if self.shuffle else batches
+        batches = [batches[k] for k in rng.permutation(len(batches))] if self.shuffle else batches
+        # Keras' TensorFlow adapter fixes the input signature from the first two batches: where they share
+        # a width it would refuse every other width, so the second is swapped with the first batch of another width.
+        widths = [padded_width(self.widths[rows].max(), BATCH_WIDTH_MULTIPLE) for rows in batches]
+        other = next((k for k in range(1, len(batches)) if widths[k] != widths[0]), None)
+        if other is not None:
+            batches[1], batches[other] = batches[other], batches[1]
+        self.batches = batches
 
     def __len__(self) -> int:
         return len(self.batches)
