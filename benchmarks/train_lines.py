@@ -8,7 +8,8 @@
 ``train``: ``build_crnn(LINE_ALPHABET, (32, None, 1))`` on lines of one style (``generate_lines``, seed
 1; validation seed 3), batched by width (``LineBatches``), with the learning curve per epoch; then
 ``score``. ``score``: held-out lines of seed 2 read by best path, beam search, beam search with a
-character bigram model, and word beam search (words, and words with a bigram model), each with CER,
+character bigram model, and word beam search (words, and words with a bigram model), the beams pruned at 0.1%
+(``PRUNE``), each with CER,
 WER and ms per line, then lines where the dictionary fixed a word and where it changed one it should
 have left alone. The language models and the dictionary are counted in ``CORPUS_LINES`` lines drawn
 by the same text generator with another seed (4): text of the same kind as the test lines, never the
@@ -42,6 +43,7 @@ from common import add_training_arguments, draw, print_table, train_synthetic  #
 INPUT_SHAPE = (32, None, 1)
 CORPUS_LINES = 20_000  # lines of seed 4 whose text the language models and the dictionary are counted in
 WORD_CHARS = string.ascii_letters
+PRUNE = float(np.log(1e-3))  # the beam decoders try no character under 0.1% at a step (but each step's best)
 
 
 def corpus() -> str:
@@ -56,11 +58,12 @@ def decoders(text: str) -> dict:
     words = " ".join(text.split())
     return {
         "best path": None,  # vectorised over the batch
-        "beam search": partial(beam_search, chars=LINE_ALPHABET),
-        "beam search + character bigram": partial(beam_search, chars=LINE_ALPHABET, lm=lm, lm_weight=0.5),
-        "word beam search (words)": partial(word_beam_search, chars=LINE_ALPHABET, corpus=words, word_chars=WORD_CHARS),
+        "beam search": partial(beam_search, chars=LINE_ALPHABET, prune=PRUNE),
+        "beam search + character bigram": partial(beam_search, chars=LINE_ALPHABET, lm=lm, lm_weight=0.5, prune=PRUNE),
+        "word beam search (words)": partial(word_beam_search, chars=LINE_ALPHABET, corpus=words, word_chars=WORD_CHARS,
+                                            prune=PRUNE),
         "word beam search (word bigrams)": partial(word_beam_search, chars=LINE_ALPHABET, corpus=words,
-                                                   word_chars=WORD_CHARS, mode="ngrams", smoothing=0.01),
+                                                   word_chars=WORD_CHARS, mode="ngrams", smoothing=0.01, prune=PRUNE),
     }
 
 

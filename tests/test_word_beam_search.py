@@ -102,6 +102,16 @@ def test_word_beam_search_writes_only_corpus_words(seed):
     assert set(text.replace(".", " ").split()) <= set(CORPUS.split())
 
 
+def test_word_beam_search_prune_tries_only_likely_characters_and_each_steps_best():
+    # The "a" of "cat" has probability 0.01 at its step, under a threshold of 0.05: pruned, it cannot be written.
+    probs = text_path_probs("-t-h-e- -c-s-t-", CHARS)
+    assert word_beam_search(probs, CHARS, CORPUS, WORD_CHARS, prune=np.log(0.005)) == "the cat"
+    assert word_beam_search(probs, CHARS, CORPUS, WORD_CHARS, prune=np.log(0.05)) != "the cat"
+    # Above the threshold both "c" and "s" are tried; far above it, the step's best class still is.
+    assert word_beam_search(THE_SAT_OR_CAT, CHARS, CORPUS, WORD_CHARS, mode="ngrams", prune=np.log(0.1)) == "the cat"
+    assert word_beam_search(text_path_probs("-t-h-e- -c-a-t-", CHARS), CHARS, CORPUS, WORD_CHARS, prune=0.0) == "the cat"
+
+
 def test_word_beam_search_rejects_bad_input_naming_it():
     probs = text_path_probs("-c-a-t-", CHARS)
     with pytest.raises(ValueError, match="corpus has characters '!'"):

@@ -41,6 +41,7 @@ def word_beam_search(
     beam_width: int = 25,
     mode: str = "words",
     smoothing: float = 0.0,
+    prune: float | None = None,
 ) -> str:
     """The most probable text whose words (runs of ``word_chars``) all occur in ``corpus``.
 
@@ -50,6 +51,9 @@ def word_beam_search(
     A best beam that ends inside a word is completed with the most frequent dictionary word that
     starts with it (the reference completes only a prefix with a single completion).
     The corpus is read once and cached, so decoding many matrices with one corpus stays cheap.
+    prune: a log probability; as in ``beam_search``, characters less likely than that at a step are not
+    tried as the next character there, except the step's most probable class (long lines decode many
+    times faster). None tries every character the dictionary allows.
     """
     alphabet = as_alphabet(chars)
     log_probs = log_of(check_probs(probs, alphabet))
@@ -66,14 +70,16 @@ def word_beam_search(
     grammar = _Grammar(dictionary, mode, "".join(c for c in alphabet.chars if c not in word_chars))
     column = {char: index for index, char in enumerate(alphabet.chars, 1)}
     beams = {"": _Beam(_Text(), blank=0.0, non_blank=-math.inf)}
-    for step in log_probs.tolist():  # Python floats: this loop does scalar arithmetic only
+    tried = (np.ones_like(log_probs, bool) if prune is None
+             else (log_probs >= prune) | (log_probs == log_probs.max(axis=1, keepdims=True)))  # (T, C)
+    for step, allowed in zip(log_probs.tolist(), tried.tolist()):  # Python floats: scalar arithmetic only
         best, beams = heapq.nlargest(beam_width, beams.values(), key=_Beam.score), {}
         for beam in best:
             last, total = beam.text.text[-1:], _logaddexp(beam.blank, beam.non_blank)
             # The same text: a blank, or the last character once more.
             repeat = beam.non_blank + step[column[last]] if last else -math.inf
             _add(beams, beam.text, total + step[0], repeat)
-            for char in grammar.next_chars(beam.text):
+            for char in (char for char in grammar.next_chars(beam.text) if allowed[column[char]]):
                 # A repeated character needs a blank in between, so only paths ending in a blank extend.
                 before = beam.blank if char == last else total
                 _add(beams, grammar.extend(beam.text, char), -math.inf, before + step[column[char]])
