@@ -82,7 +82,7 @@ def padded(labels, width, fill=0):
     return out
 
 
-LABELS = [[4, 4], [1, 2, 3], [5], [2, 3, 2, 3, 1]]
+LABELS = [[4, 4], [1, 2, 3], [5], [2, 3, 2, 3, 1], []]  # [] : an image with no text, all blank
 
 
 @pytest.mark.parametrize("fill", [0, 3])
@@ -177,6 +177,16 @@ def test_gradient_reference_equals_autodiff_of_the_keras_loss(rng):
     )[0]
     expected = ctc_gradient_reference(softmax(logits[0].astype(np.float64)), label)
     np.testing.assert_allclose(autodiff, expected, atol=1e-5)
+
+
+def test_gradient_of_the_training_loss_equals_the_reference_for_every_label_of_a_batch(rng):
+    # ocrlib's loss takes probabilities: through the softmax, its gradient by the logits is the reference's.
+    logits = rng.normal(size=(len(LABELS), 12, 6)).astype(np.float32)
+    lengths = np.array([len(label) for label in LABELS], np.int32)
+    autodiff = autodiff_gradient(lambda v: ctc_loss(padded(LABELS, 6), lengths, keras.ops.softmax(v)), logits)
+    for sample, label in zip(range(len(LABELS)), LABELS):
+        expected = ctc_gradient_reference(softmax(logits[sample].astype(np.float64)), label)
+        np.testing.assert_allclose(autodiff[sample], expected, atol=1e-5, err_msg=f"label {label}")
 
 
 def test_gradient_reference_refuses_a_label_that_cannot_be_aligned(rng):
