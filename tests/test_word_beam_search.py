@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from ocrlib.decoders.prefix_tree import PrefixTree
-from ocrlib.decoders.word_beam_search import word_beam_search
+from ocrlib.decoders.word_beam_search import with_case_variants, word_beam_search
 from ocrlib.decoders.word_language_model import WordLanguageModel
 from tests.helpers import random_probs, text_path_probs
 
@@ -110,6 +110,14 @@ def test_word_beam_search_prune_tries_only_likely_characters_and_each_steps_best
     # Above the threshold both "c" and "s" are tried; far above it, the step's best class still is.
     assert word_beam_search(THE_SAT_OR_CAT, CHARS, CORPUS, WORD_CHARS, mode="ngrams", prune=np.log(0.1)) == "the cat"
     assert word_beam_search(text_path_probs("-t-h-e- -c-a-t-", CHARS), CHARS, CORPUS, WORD_CHARS, prune=0.0) == "the cat"
+
+
+def test_with_case_variants_lets_a_capitalised_or_capital_word_through():
+    probs = text_path_probs("-T-H-E- -C-a-t-", CHARS + "ACEHMNOST")
+    assert word_beam_search(probs, CHARS + "ACEHMNOST", CORPUS, WORD_CHARS + "ACEHMNOST") != "THE Cat"
+    dictionary = with_case_variants(CORPUS, WORD_CHARS + "ACEHMNOST")
+    assert word_beam_search(probs, CHARS + "ACEHMNOST", dictionary, WORD_CHARS + "ACEHMNOST") == "THE Cat"
+    assert dictionary.startswith(CORPUS + "\n")
 
 
 def test_word_beam_search_rejects_bad_input_naming_it():

@@ -17,8 +17,8 @@ from ocrlib.decoders.pattern_search import pattern_search
 from ocrlib.decoders.prefix_search import prefix_search
 from ocrlib.decoders.probability import loss, probability
 from ocrlib.decoders.token_passing import token_passing
-from ocrlib.decoders.word_beam_search import word_beam_search
+from ocrlib.decoders.word_beam_search import with_case_variants, word_beam_search
 
 __all__ = ["DECODERS", "BKTree", "LanguageModel", "arithmetic_search", "beam_search", "beam_search_topk", "best_alignment", "best_path",
            "best_path_batch", "best_path_probability", "decode_batch", "lexicon_search", "loss", "pattern_search", "prefix_search",
-           "probability", "token_passing", "word_beam_search"]
+           "probability", "token_passing", "with_case_variants", "word_beam_search"]

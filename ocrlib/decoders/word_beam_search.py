@@ -90,6 +90,15 @@ def word_beam_search(
     return max(finished, key=_Beam.score).text.text
 
 
+def with_case_variants(corpus: str, word_chars: str) -> str:
+    """``corpus``, then each of its words (runs of ``word_chars``) Capitalised and in CAPITALS, a line
+    each: text that writes any word either way (a sentence's first word, a heading) then finds it in
+    the dictionary. The added lines count as text for the n-gram modes too."""
+    is_word_char = set(word_chars).__contains__
+    words = sorted({"".join(run) for inside, run in groupby(corpus, is_word_char) if inside})
+    return "\n".join([corpus, " ".join(word.capitalize() for word in words), " ".join(word.upper() for word in words)])
+
+
 class _Dictionary(NamedTuple):
     tree: PrefixTree
     language_model: WordLanguageModel
