@@ -70,7 +70,23 @@ def drawn_in_turn(rng: np.random.Generator, n: int, count: int) -> np.ndarray:
     return np.concatenate([rng.permutation(n) for _ in range(-(-count // n))])[:count]
 
 
-class Batches(keras.utils.PyDataset):
+class _EpochBatches(keras.utils.PyDataset):
+    """What ``Batches`` and ``LineBatches`` share: a batch from its images and rows, augmented by seed,
+    epoch and index; ``on_epoch_end`` draws the next epoch's batches (``set_epoch``)."""
+
+    def _batch(self, images: np.ndarray, rows: np.ndarray, index: int):
+        """images: uint8 (B, H, W, C) of ``rows`` -> the training model's inputs and a dummy target."""
+        images = to_model_range(images)
+        if self.augment:
+            images = augment_batch(images, np.random.default_rng((self.seed, self.epoch, index)))
+        inputs = {"image": images, "labels": self.labels[rows], "label_length": self.label_lengths[rows]}
+        return inputs, np.zeros(len(rows), np.float32)
+
+    def on_epoch_end(self) -> None:
+        self.set_epoch(self.epoch + 1)
+
+
+class Batches(_EpochBatches):
     """Batches of ``({"image", "labels", "label_length"}, dummy target)`` for the training model.
 
     images: uint8 (N, H, W, C), already fitted to the model's input size. Labels are checked and encoded
@@ -131,17 +147,10 @@ class Batches(keras.utils.PyDataset):
         rows = np.concatenate([self.order[index * main : (index + 1) * main],
                                self.extra_order[index * extra : (index + 1) * extra]])
         rows = padded_to_multiple(rows, self.replicas)
-        images = to_model_range(self.images[rows])
-        if self.augment:
-            images = augment_batch(images, np.random.default_rng((self.seed, self.epoch, index)))
-        inputs = {"image": images, "labels": self.labels[rows], "label_length": self.label_lengths[rows]}
-        return inputs, np.zeros(len(rows), np.float32)
-
-    def on_epoch_end(self) -> None:
-        self.set_epoch(self.epoch + 1)
+        return self._batch(self.images[rows], rows, index)
 
 
-class LineBatches(keras.utils.PyDataset):
+class LineBatches(_EpochBatches):
     """``Batches`` for a variable-width model (``build_crnn(alphabet, (H, None, C))``): text lines.
 
     images: uint8 (H, W_i, C) each, fitted to the model's height (``fit_to_size``, so each W_i is a
@@ -203,11 +212,4 @@ class LineBatches(keras.utils.PyDataset):
     def __getitem__(self, index: int):
         rows = self.batches[index]
         width = padded_width(self.widths[rows].max(), BATCH_WIDTH_MULTIPLE)
-        images = to_model_range(pad_to_width([self.images[i] for i in rows], width))
-        if self.augment:
-            images = augment_batch(images, np.random.default_rng((self.seed, self.epoch, index)))
-        inputs = {"image": images, "labels": self.labels[rows], "label_length": self.label_lengths[rows]}
-        return inputs, np.zeros(len(rows), np.float32)
-
-    def on_epoch_end(self) -> None:
-        self.set_epoch(self.epoch + 1)
+        return self._batch(pad_to_width([self.images[i] for i in rows], width), rows, index)
