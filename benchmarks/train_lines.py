@@ -1,19 +1,22 @@
 """Text-line benchmark on the 2-core CPU: a variable-width CRNN on synthetic lines, scored by decoder.
 
-    .venv/bin/python benchmarks/train_lines.py train --style printed [--train 16000] [--epochs 5]
-    .venv/bin/python benchmarks/train_lines.py train --style handwritten --train 14000 --out runs/benchmarks/lines-handwritten.keras
+    .venv/bin/python benchmarks/train_lines.py train --style printed [--train 16000] [--epochs 4]
+    .venv/bin/python benchmarks/train_lines.py train --style handwritten --train 14000 --epochs 5 --out runs/benchmarks/lines-handwritten.keras
     .venv/bin/python benchmarks/train_lines.py score --model runs/benchmarks/lines-printed.keras --style printed
+    .venv/bin/python benchmarks/train_lines.py unknown --model runs/benchmarks/lines-printed.keras --style printed
     .venv/bin/python benchmarks/train_lines.py speed --model runs/benchmarks/lines-printed.keras
 
 ``train``: ``build_crnn(LINE_ALPHABET, (32, None, 1))`` on lines of one style (``generate_lines``, seed
 1; validation seed 3), batched by width (``LineBatches``), with the learning curve per epoch; then
 ``score``. ``score``: held-out lines of seed 2 read by best path, beam search, beam search with a
-character bigram model, and word beam search (words, and words with a bigram model), the beams pruned at 0.1%
-(``PRUNE``), each with CER,
+character bigram model, and word beam search (words, and words with a bigram model; dictionary words only, then also
+unknown words at a cost of 1e-2, ``UNKNOWN_WORDS``), the beams pruned at 0.1% (``PRUNE``), each with CER,
 WER and ms per line, then lines where the dictionary fixed a word and where it changed one it should
 have left alone. The language models are counted in ``CORPUS_LINES`` lines drawn by the same text
 generator with another seed (4): text of the same kind as the test lines, never the test lines
-themselves; the dictionary holds their words and the vocabulary's (``word_counts``). ``speed``: lines per second at 512 pixels in batches of 64, and one generated
+themselves; the dictionary holds their words and the vocabulary's (``word_counts``). ``unknown``: word
+beam search's WER on validation lines (seed 3) for costs of an unknown word from 1e-8 to 1, the
+measurement ``UNKNOWN_WORDS`` is chosen by. ``speed``: lines per second at 512 pixels in batches of 64, and one generated
 page of the model's style read end to end (segmentation and recognition).
 """
 from __future__ import annotations
@@ -44,6 +47,7 @@ INPUT_SHAPE = (32, None, 1)
 CORPUS_LINES = 20_000  # lines of seed 4 whose text the language models and the dictionary are counted in
 WORD_CHARS = string.ascii_letters
 PRUNE = float(np.log(1e-3))  # the beam decoders try no character under 0.1% at a step (but each step's best)
+UNKNOWN_WORDS = float(np.log(1e-2))  # word beam search's cost of a word outside the dictionary (chosen by `unknown`)
 
 
 def corpus() -> str:
@@ -52,20 +56,26 @@ def corpus() -> str:
     return "\n".join(random_line_text(rng) for _ in range(CORPUS_LINES))
 
 
+def dictionary(text: str) -> str:
+    """Word beam search's corpus: ``text`` (its codes such as ``QX7`` as written), then every word of the
+    vocabulary the lines draw from (a language's word list) as it is, Capitalised and in CAPITALS, as
+    the lines may write it."""
+    return text + "\n" + with_case_variants(" ".join(word_counts()), WORD_CHARS)
+
+
 def decoders(text: str) -> dict:
     """Name -> f(probs (T, C)) -> text, for every decoder the table compares."""
     lm = LanguageModel(text, LINE_ALPHABET, n=2, smoothing=0.1)
-    # The dictionary: the corpus and every word of the vocabulary the lines draw from (a language's word
-    # list), each also Capitalised and in CAPITALS, as the lines may write it.
-    words = with_case_variants(text + "\n" + " ".join(word_counts()), WORD_CHARS)
+    wbs = partial(word_beam_search, chars=LINE_ALPHABET, corpus=dictionary(text), word_chars=WORD_CHARS, prune=PRUNE)
     return {
         "best path": None,  # vectorised over the batch
         "beam search": partial(beam_search, chars=LINE_ALPHABET, prune=PRUNE),
         "beam search + character bigram": partial(beam_search, chars=LINE_ALPHABET, lm=lm, lm_weight=0.5, prune=PRUNE),
-        "word beam search (words)": partial(word_beam_search, chars=LINE_ALPHABET, corpus=words, word_chars=WORD_CHARS,
-                                            prune=PRUNE),
-        "word beam search (word bigrams)": partial(word_beam_search, chars=LINE_ALPHABET, corpus=words,
-                                                   word_chars=WORD_CHARS, mode="ngrams", smoothing=0.01, prune=PRUNE),
+        "word beam search (words)": wbs,
+        "word beam search (word bigrams)": partial(wbs, mode="ngrams", smoothing=0.01),
+        "word beam search (words, unknown words)": partial(wbs, unknown_words=UNKNOWN_WORDS),
+        "word beam search (word bigrams, unknown words)": partial(wbs, mode="ngrams", smoothing=0.01,
+                                                                  unknown_words=UNKNOWN_WORDS),
     }
 
 
@@ -86,13 +96,31 @@ def score_model(recognizer: Recognizer, style: str, n: int) -> None:
                      f"{word_error_rate(texts, readings[name]):.2%}", f"{milliseconds:.1f}"))
     print(f"\nHeld-out: {n} {style} lines of seed 2")
     print_table(("decoder", "CER", "WER", "ms / line"), rows)
-    best, words = readings["best path"], readings["word beam search (words)"]
-    fixed = [(t, b, w) for t, b, w in zip(texts, best, words) if b != t and w == t]
-    broken = [(t, b, w) for t, b, w in zip(texts, best, words) if b == t and w != t]
-    print(f"\nword beam search (words) against best path: {len(fixed)} lines fixed, {len(broken)} broken")
-    for label, cases in (("fixed", fixed), ("broken", broken)):
-        for truth, reading, worded in cases[:5]:
-            print(f"{label}: {_changes(reading, worded)}  (truth {truth!r})")
+    best = readings["best path"]
+    for name in ("word beam search (words)", "word beam search (words, unknown words)"):
+        fixed = [(t, b, w) for t, b, w in zip(texts, best, readings[name]) if b != t and w == t]
+        broken = [(t, b, w) for t, b, w in zip(texts, best, readings[name]) if b == t and w != t]
+        print(f"\n{name} against best path: {len(fixed)} lines fixed, {len(broken)} broken")
+        for label, cases in (("fixed", fixed), ("broken", broken)):
+            for truth, reading, worded in cases[:5]:
+                print(f"{label}: {_changes(reading, worded)}  (truth {truth!r})")
+
+
+def sweep_unknown_words(recognizer: Recognizer, style: str, n: int) -> None:
+    """WER of word beam search (words) on ``n`` validation lines of ``style`` (seed 3) for a range of
+    costs of an unknown word: from dictionary words only to unknown words for free (nearly best path)."""
+    images, texts = draw(partial(generate_lines, styles=(style,)), n, 3, recognizer.input_shape)
+    probs = recognizer.predict_proba(images, batch_size=64)
+    steps = [image.shape[1] // 4 for image in images]
+    words = dictionary(corpus())
+    rows = [("best path", "-", f"{word_error_rate(texts, best_path_batch(probs, recognizer.alphabet)):.2%}")]
+    for cost in (None, 1e-8, 1e-6, 1e-4, 1e-2, 0.03, 0.1, 0.3, 1.0):
+        read = [word_beam_search(p[:t], LINE_ALPHABET, words, WORD_CHARS, prune=PRUNE,
+                                 unknown_words=None if cost is None else float(np.log(cost))) for p, t in zip(probs, steps)]
+        rows.append(("word beam search (words)", "dictionary only" if cost is None else f"{cost:g}",
+                     f"{word_error_rate(texts, read):.2%}"))
+    print(f"\nValidation: {n} {style} lines of seed 3")
+    print_table(("decoder", "cost of an unknown word", "WER"), rows)
 
 
 def _changes(before: str, after: str) -> str:
@@ -135,7 +163,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parts = parser.add_subparsers(dest="part", required=True)
     p = parts.add_parser("train", help="train a variable-width CRNN on synthetic lines, then score it")
-    add_training_arguments(p, "line", train=16_000, epochs=5, out="runs/benchmarks/lines-printed.keras")
+    add_training_arguments(p, "line", train=16_000, epochs=4, out="runs/benchmarks/lines-printed.keras")
     p.add_argument("--style", choices=("printed", "handwritten"), default="printed")
     p.add_argument("--units", type=int, default=128, help="width of the dense and LSTM layers (package default: 64)")
     p.set_defaults(run=train)
@@ -144,6 +172,11 @@ def main() -> None:
     p.add_argument("--style", choices=("printed", "handwritten"), default="printed")
     p.add_argument("--test", type=int, default=2000, help="held-out test lines (seed 2)")
     p.set_defaults(run=lambda args: score_model(Recognizer.load(args.model), args.style, args.test))
+    p = parts.add_parser("unknown", help="word beam search's WER on validation lines against the cost of an unknown word")
+    p.add_argument("--model", default="runs/benchmarks/lines-printed.keras")
+    p.add_argument("--style", choices=("printed", "handwritten"), default="printed")
+    p.add_argument("--val", type=int, default=1000, help="validation lines (seed 3)")
+    p.set_defaults(run=lambda args: sweep_unknown_words(Recognizer.load(args.model), args.style, args.val))
     p = parts.add_parser("speed", help="lines per second, and a page end to end")
     p.add_argument("--model", default="runs/benchmarks/lines-printed.keras")
     p.add_argument("--style", choices=("printed", "handwritten"), default="printed", help="the page's style")

@@ -87,6 +87,28 @@ def test_word_beam_search_completes_a_last_word_cut_short():
     assert word_beam_search(probs, CHARS, CORPUS, WORD_CHARS) == "the cat"
 
 
+UNKNOWN = np.log(1e-2)  # the cost of a word outside the dictionary
+
+
+@pytest.mark.parametrize("mode", ["words", "ngrams", "ngrams_forecast"])
+def test_word_beam_search_with_unknown_words_keeps_a_clearly_written_word_outside_the_dictionary(mode):
+    probs = text_path_probs("-t-h-e- -m-o-a-t- -s-a-t-", CHARS, high=0.99)
+    assert word_beam_search(probs, CHARS, CORPUS, WORD_CHARS, mode=mode, smoothing=1.0) != "the moat sat"
+    assert word_beam_search(probs, CHARS, CORPUS, WORD_CHARS, mode=mode, smoothing=1.0,
+                            unknown_words=UNKNOWN) == "the moat sat"
+
+
+def test_word_beam_search_with_unknown_words_still_corrects_a_word_read_almost_right():
+    probs = with_step(text_path_probs("-t-h-e- -c-s-t-", CHARS), 11, {"s": 0.6, "a": 0.3})
+    assert word_beam_search(probs, CHARS, CORPUS, WORD_CHARS, unknown_words=UNKNOWN) == "the cat"
+    assert word_beam_search(probs, CHARS, CORPUS, WORD_CHARS, unknown_words=0.0) == "the cst"  # free: best path
+
+
+def test_word_beam_search_with_unknown_words_keeps_a_last_word_cut_short():
+    probs = text_path_probs("-t-h-e- -c-a", CHARS, high=0.99)
+    assert word_beam_search(probs, CHARS, CORPUS, WORD_CHARS, unknown_words=UNKNOWN) == "the ca"
+
+
 @pytest.mark.parametrize("mode", ["words", "ngrams", "ngrams_forecast"])
 def test_word_beam_search_result_does_not_change_once_the_beam_is_wide_enough(mode):
     clean = text_path_probs("-t-h-e- -c-a-t- -s-a-t- -o-n- -t-h-e- -m-a-t-.", CHARS, high=0.5)
@@ -130,6 +152,8 @@ def test_word_beam_search_rejects_bad_input_naming_it():
         word_beam_search(probs, CHARS, ". .", WORD_CHARS)
     with pytest.raises(ValueError, match="mode"):
         word_beam_search(probs, CHARS, CORPUS, WORD_CHARS, mode="trigrams")
+    with pytest.raises(ValueError, match="unknown_words must be None or a log probability <= 0, got 0.5"):
+        word_beam_search(probs, CHARS, CORPUS, WORD_CHARS, unknown_words=0.5)
     with pytest.raises(ValueError, match="beam_width"):
         word_beam_search(probs, CHARS, CORPUS, WORD_CHARS, beam_width=0)
     with pytest.raises(ValueError, match="smoothing"):

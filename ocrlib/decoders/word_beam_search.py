@@ -13,6 +13,11 @@ beams are ranked by that optical score plus a language model score, which depend
 
 The language model score is the mean log probability per word (the paper's geometric mean), so that
 texts with more words are not penalised for it.
+
+The paper writes dictionary words only, and completes a last word the image leaves unfinished. With
+``unknown_words`` (a log probability) any run of word characters may be written instead, each one
+outside the dictionary costing that much: a code or a name read clearly stays as it is, a word read
+almost right is still corrected, and a line cut inside a word keeps the cut.
 """
 from __future__ import annotations
 
@@ -42,6 +47,7 @@ def word_beam_search(
     mode: str = "words",
     smoothing: float = 0.0,
     prune: float | None = None,
+    unknown_words: float | None = None,
 ) -> str:
     """The most probable text whose words (runs of ``word_chars``) all occur in ``corpus``.
 
@@ -54,6 +60,10 @@ def word_beam_search(
     prune: a log probability; as in ``beam_search``, characters less likely than that at a step are not
     tried as the next character there, except the step's most probable class (long lines decode many
     times faster). None tries every character the dictionary allows.
+    unknown_words: None writes dictionary words only (the paper). A log probability <= 0 lets every
+    run of word characters through at that cost per word outside the dictionary (``log(1e-2)``: a word
+    must read more than 100 times likelier than its nearest dictionary word to stay), and an
+    unfinished last word is then such a word, not completed.
     """
     alphabet = as_alphabet(chars)
     log_probs = log_of(check_probs(probs, alphabet))
@@ -61,13 +71,15 @@ def word_beam_search(
         raise ValueError(f"beam_width must be >= 1, got {beam_width!r}")
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    if unknown_words is not None and not unknown_words <= 0:
+        raise ValueError(f"unknown_words must be None or a log probability <= 0, got {unknown_words!r}")
     dictionary = _read_corpus(corpus, word_chars, float(smoothing))
     for name, used in (("word_chars", set(word_chars)), ("corpus", dictionary.characters)):
         unknown = "".join(sorted(used - set(alphabet.chars)))
         if unknown:
             raise ValueError(f"{name} has characters {unknown!r} not in chars {alphabet.chars!r}")
 
-    grammar = _Grammar(dictionary, mode, "".join(c for c in alphabet.chars if c not in word_chars))
+    grammar = _Grammar(dictionary, mode, alphabet.chars, word_chars, None if unknown_words is None else float(unknown_words))
     column = {char: index for index, char in enumerate(alphabet.chars, 1)}
     beams = {"": _Beam(_Text(), blank=0.0, non_blank=-math.inf)}
     tried = (np.ones_like(log_probs, bool) if prune is None
@@ -122,11 +134,13 @@ class _Text(NamedTuple):
     """A beam's text and what the language model knows about it."""
 
     text: str = ""
-    word: str = ""  # the word being written: a prefix of a dictionary word, '' between words
+    word: str = ""  # the word being written, '' between words
+    known: bool = True  # whether ``word`` is a prefix of a dictionary word
     previous: str | None = None  # the last finished word
     words: int = 0  # finished words
     log_lm: float = 0.0  # sum of log P(word | previous word) over the finished words
     score: float = 0.0  # the language model score used for ranking: log_lm per word
+    unknown: float = 0.0  # the cost of the words outside the dictionary: unknown_words for each
 
 
 @dataclass
@@ -136,7 +150,7 @@ class _Beam:
     non_blank: float  # ... and end in its last character
 
     def score(self) -> float:
-        return _logaddexp(self.blank, self.non_blank) + self.text.score
+        return _logaddexp(self.blank, self.non_blank) + self.text.score + self.text.unknown
 
 
 def _add(beams: dict[str, _Beam], text: _Text, blank: float, non_blank: float) -> None:
@@ -161,13 +175,17 @@ class _Grammar:
     A text's state depends on its characters only, so grown texts are remembered for the next steps.
     """
 
-    def __init__(self, dictionary: _Dictionary, mode: str, non_word_chars: str):
-        self._tree, self._lm = dictionary.tree, dictionary.language_model
-        self._mode, self._non_word_chars = mode, non_word_chars
+    def __init__(self, dictionary: _Dictionary, mode: str, chars: str, word_chars: str, unknown_words: float | None):
+        self._tree, self._lm, self._mode = dictionary.tree, dictionary.language_model, mode
+        self._chars, self._non_word_chars = chars, "".join(c for c in chars if c not in word_chars)
+        self._unknown_words = unknown_words
         self._grown: dict[tuple[str, str], _Text] = {}
 
     def next_chars(self, text: _Text) -> str:
-        """Characters that continue the word being written; free characters too between or after words."""
+        """Characters that continue the word being written; free characters too between or after words.
+        With unknown words allowed, every character."""
+        if self._unknown_words is not None:
+            return self._chars
         inside = self._tree.next_chars(text.word)
         return inside + self._non_word_chars if not text.word or self._tree.is_word(text.word) else inside
 
@@ -179,7 +197,10 @@ class _Grammar:
                 grown = self._finish_word(text)._replace(text=text.text + char)
             else:
                 grown = text._replace(text=text.text + char, word=text.word + char)
-                if self._mode == "ngrams_forecast":
+                if text.known and char not in self._tree.next_chars(text.word):  # it leaves the dictionary
+                    grown = grown._replace(known=False, unknown=text.unknown + self._unknown_words,
+                                           score=_per_word(text.log_lm, text.words))
+                elif grown.known and self._mode == "ngrams_forecast":
                     completions = self._tree.words_with_prefix(grown.word)
                     forecast = self._lm.log_probability_of_any(completions, text.previous)
                     grown = grown._replace(score=(text.log_lm + forecast) / (text.words + 1))
@@ -187,18 +208,30 @@ class _Grammar:
         return self._grown[key]
 
     def finish(self, text: _Text) -> _Text:
-        """The final text: a last word left unfinished is completed with its most frequent completion."""
-        if text.word and not self._tree.is_word(text.word):
+        """The final text: a last word left unfinished is completed with its most frequent completion,
+        unless unknown words are allowed."""
+        if text.word and self._unknown_words is None and not self._tree.is_word(text.word):
             word = max(self._tree.words_with_prefix(text.word), key=self._lm.probability)
             text = text._replace(text=text.text + word[len(text.word):], word=word)
         return self._finish_word(text)
 
     def _finish_word(self, text: _Text) -> _Text:
-        """``text`` with the word being written counted as finished (and scored by the n-gram modes)."""
+        """``text`` with the word being written counted as finished: a dictionary word is scored by the
+        n-gram modes; another (unknown words allowed) costs ``unknown_words`` unless it already did, and
+        the next word's bigram starts afresh."""
         if not text.word:
             return text
+        if not (text.known and self._tree.is_word(text.word)):
+            unknown = text.unknown + (self._unknown_words if text.known else 0.0)
+            return text._replace(word="", known=True, previous=None, unknown=unknown,
+                                 score=_per_word(text.log_lm, text.words))
         log_lm = text.log_lm
         if self._mode != "words":
             log_lm += self._lm.log_probability(text.word, text.previous)
         words = text.words + 1
-        return text._replace(word="", previous=text.word, words=words, log_lm=log_lm, score=log_lm / words)
+        return text._replace(word="", previous=text.word, words=words, log_lm=log_lm, score=_per_word(log_lm, words))
+
+
+def _per_word(log_lm: float, words: int) -> float:
+    """The language model score of finished words: their mean log probability (0 for none)."""
+    return log_lm / words if words else 0.0
