@@ -31,6 +31,7 @@ from ocrlib.data.equations import generate_equations
 from ocrlib.data.folder import fit_files, read_image, read_labels, write_folder
 from ocrlib.data.lines import generate_lines
 from ocrlib.data.plates import FORMATS as PLATE_FORMATS, generate_plates
+from ocrlib.data.ruritania import generate_ruritanian_plates
 from ocrlib.decoders import DECODERS, decode_batch
 from ocrlib.errors import DatasetError, ImageTooWideError, OcrlibError, TrainingDivergedError, TransferError, UsageError
 from ocrlib.export import FORMATS
@@ -40,7 +41,7 @@ from ocrlib.pretrained import MAKER, PRETRAINED, resolve_model, shipped_models
 from ocrlib.recipe import Recipe, recipe_for
 
 GENERATORS = {"plates": generate_plates, "captcha": generate_captchas, "equations": generate_equations,
-              "lines": generate_lines}
+              "lines": generate_lines, "ruritania": generate_ruritanian_plates}
 DEFAULT_SHAPE = (64, 128, 1)  # train's --height, --width and --channels without --init
 DEFAULT_WIDTH = DEFAULT_SHAPE[1]
 # train's --learning-rate: from scratch, and from an --init model, whose learnt features the first large

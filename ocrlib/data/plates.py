@@ -413,7 +413,7 @@ def _axis(length: int) -> np.ndarray:
     return np.linspace(-1, 1, length, dtype=np.float32)
 
 
-def _jpeg(image: np.ndarray, quality: int) -> np.ndarray:
+def jpeg(image: np.ndarray, quality: int) -> np.ndarray:
     """uint8 (H, W) through a JPEG encoder at ``quality`` (0-100) and back: blocks and ringing."""
     _, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
     return cv2.imdecode(encoded, cv2.IMREAD_GRAYSCALE)
@@ -492,7 +492,7 @@ def _render(groups: Sequence[str], rng: np.random.Generator, size: tuple[int, in
         scene = cv2.GaussianBlur(scene, (3, 3), rng.uniform(0.3, 1.0))
     image = np.clip(scene, 0, 255).astype(np.uint8)
     if camera and rng.random() < 0.3:
-        image = _jpeg(image, int(rng.integers(30, 90)))
+        image = jpeg(image, int(rng.integers(30, 90)))
     if image.shape != (out_height, out_width):
         image = cv2.resize(image, (out_width, out_height), interpolation=cv2.INTER_LINEAR)
     x_scale = fitted_size((out_height, out_width), (*size, 1))[1] / width  # to the output, then as fit_to_size does
