@@ -29,12 +29,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import keras  # noqa: E402
 
 from ocrlib import Recognizer, build_crnn  # noqa: E402
-from ocrlib.cli import INIT_LEARNING_RATE, LEARNING_RATE  # noqa: E402
 from ocrlib.data.batches import Batches  # noqa: E402
 from ocrlib.data.plates import generate_plates  # noqa: E402
 from ocrlib.data.ruritania import ALPHABET, generate_ruritanian_plates  # noqa: E402
 from ocrlib.metrics import character_error_rate, sequence_accuracy  # noqa: E402
-from ocrlib.recipe import recipe_for  # noqa: E402
+from ocrlib.recipe import INIT_LEARNING_RATE, LEARNING_RATE, recipe_for  # noqa: E402
 from ocrlib.train import fit  # noqa: E402
 from ocrlib.transfer import crnn_like, freeze_features  # noqa: E402
 from common import draw, print_table  # noqa: E402  (benchmarks/common.py)

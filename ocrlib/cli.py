@@ -38,7 +38,7 @@ from ocrlib.export import FORMATS
 from ocrlib.geometry import time_steps_for_width
 from ocrlib.model_file import read_metadata
 from ocrlib.pretrained import MAKER, PRETRAINED, resolve_model, shipped_models
-from ocrlib.recipe import Recipe, recipe_for
+from ocrlib.recipe import INIT_LEARNING_RATE, LEARNING_RATE, Recipe, recipe_for
 
 GENERATORS = {"plates": generate_plates, "captcha": generate_captchas, "equations": generate_equations,
               "lines": generate_lines, "ruritania": generate_ruritanian_plates}
@@ -46,7 +46,6 @@ DEFAULT_SHAPE = (64, 128, 1)  # train's --height, --width and --channels without
 DEFAULT_WIDTH = DEFAULT_SHAPE[1]
 # train's --learning-rate: from scratch, and from an --init model, whose learnt features the first large
 # updates of a fresh output layer would wreck.
-LEARNING_RATE, INIT_LEARNING_RATE = 1e-3, 3e-4
 # train's --extra-share: most of each batch stays the user's own images.
 EXTRA_SHARE = 0.25
 # train's options that a resumed run may change (--out: its files may have moved together); every

@@ -20,6 +20,7 @@ class Recipe:
         return f"batch {self.batch_size}, {most}{self.epochs} epoch{'s' * (self.epochs != 1)}, {self.schedule}"
 
 
+LEARNING_RATE, INIT_LEARNING_RATE = 1e-3, 3e-4  # Adam's first learning rate: from random weights, from --init
 SMALL_SET, LARGE_SET = 2_500, 12_000  # training images: below the one, a small set; from the other on, a large one
 IMAGES_PER_LARGE_RUN = 150_000  # a large set's budget: about this many images seen, whatever its size
 

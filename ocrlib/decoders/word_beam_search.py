@@ -79,7 +79,8 @@ def word_beam_search(
         if unknown:
             raise ValueError(f"{name} has characters {unknown!r} not in chars {alphabet.chars!r}")
 
-    grammar = _Grammar(dictionary, mode, alphabet.chars, word_chars, None if unknown_words is None else float(unknown_words))
+    cost = None if unknown_words is None else float(unknown_words)
+    grammar = _Grammar(dictionary, mode, alphabet.chars, word_chars, cost)
     column = {char: index for index, char in enumerate(alphabet.chars, 1)}
     beams = {"": _Beam(_Text(), blank=0.0, non_blank=-math.inf)}
     tried = (np.ones_like(log_probs, bool) if prune is None
