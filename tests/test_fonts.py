@@ -4,7 +4,7 @@ import cv2
 import numpy as np
 import pytest
 
-from ocrlib.data.fonts import (CAP_HEIGHT, FACES, PLATE_FRAME, TEXT_FRAME, TRUETYPE_FACES, FontError, centre_line,
+from ocrlib.data.fonts import (CAP_HEIGHT, FACES, PLATE_FRAME, STROKE_FACES, TEXT_FRAME, TRUETYPE_FACES, FontError, centre_line,
                                check_face, compose, embolden, glyph, line_mask,
                                line_mask_and_boxes)
 from ocrlib.data.plates import ALPHABET
@@ -127,3 +127,23 @@ def test_each_glyph_box_holds_that_glyph_alone_on_the_line(text, spacing, fixed_
     for left, right in boxes:
         covered[left:right] = True
     assert (covered == (mask.max(axis=0) > 0)).all()
+
+
+def _stroke_widths(mask: np.ndarray) -> tuple[int, int]:
+    """(width of the left stem, thickness of the crossbar) of an ink mask of "H": ink run lengths along
+    the middle row and down the middle column."""
+    ink = mask > 127
+    middle_row, middle_column = ink[ink.shape[0] // 2 - CAP_HEIGHT // 4], ink[:, ink.shape[1] // 2]
+    return int(np.argmin(middle_row)), int(middle_column.sum())
+
+
+@pytest.mark.parametrize("face", STROKE_FACES)
+def test_a_stroke_face_is_condensed_with_stems_as_thick_as_its_bars(face):
+    base, width, pen = STROKE_FACES[face]
+    h = glyph(face, "H")
+    assert h.shape[0] == glyph(base, "H").shape[0]
+    assert h.shape[1] < glyph(base, "H").shape[1]
+    stem, bar = _stroke_widths(h)
+    assert abs(stem - bar) <= 2 and abs(stem - pen * CAP_HEIGHT) <= 2, (stem, bar)
+    squeezed = cv2.resize(glyph(base, "H"), (round(glyph(base, "H").shape[1] * width), h.shape[0]), interpolation=cv2.INTER_AREA)
+    assert stem - _stroke_widths(squeezed)[0] >= 2, "condensing the base face alone would thin its stems"

@@ -3,8 +3,8 @@ import re
 import numpy as np
 import pytest
 
-from ocrlib.data.plates import (ALPHABET, FAMILIES, FORMATS, ORIGINAL_FORMATS, add_photometric_noise, generate_plates,
-                                random_plate_text, render_plate)
+from ocrlib.data.plates import (ALPHABET, FAMILIES, FORMATS, ORIGINAL_FORMATS, _draw_text, _field, _TextStyle,
+                                add_photometric_noise, generate_plates, random_plate_text, render_plate)
 from tests.helpers import assert_seeded, assert_unreadable_fonts_are_named
 
 PATTERNS = {
@@ -160,3 +160,26 @@ def test_on_plain_plates_the_ink_lies_in_the_glyph_boxes_and_every_box_holds_ink
         inside = _inside(glyphs, image.shape[1])
         assert inside[inked].mean() > 0.9, text
         assert all(inked[int(left):int(np.ceil(right))].any() for left, right in glyphs), text
+
+
+def test_the_older_argentine_layout_puts_a_dark_field_inside_a_light_rim():
+    plate = np.full((60, 140), 20.0, np.float32)
+    x0, y0, x1, y1 = _field(plate, {"plate": 20.0, "ink": 230.0}, np.random.default_rng(0))
+    assert 0 < x0 < x1 < 140 and 0 < y0 < y1 < 60
+    assert (plate[y0 + 2 : y1 - 2, x0 + 2 : x1 - 2] == 20).all(), "the field the text goes in is dark"
+    rim = np.concatenate([plate[:, 0], plate[:, -1], plate[-1]])
+    assert (rim == 230).all(), "around it the plate has the characters' light tone"
+
+
+def test_embossed_characters_keep_their_ink_on_the_rim_and_fade_inside():
+    def drawn(emboss):
+        plate = np.zeros((40, 60), np.float32)
+        style = _TextStyle("Plate Sans", 0.9, (0.5, 1.5), 6, 0.1, False, "space", 0.9, emboss)
+        _draw_text(plate, (0, 0, 60, 40), ["H"], style, 200.0, np.random.default_rng(0), 0.0)
+        return plate
+
+    flat, raised = drawn(0.0), drawn(0.5)
+    strokes = flat > 190
+    assert (raised[strokes] < flat[strokes] - 50).mean() > 0.2, "the inside of the strokes fades"
+    assert raised.max() > 190, "the rim keeps the ink"
+    assert np.array_equal(raised > 0, flat > 0), "the glyph covers the same pixels"

@@ -1,6 +1,6 @@
 """Fonts for synthetic text: TrueType faces that ship with installed packages (matplotlib's DejaVu,
-Computer Modern and STIX, the captcha package's DroidSansMono) and OpenCV's Hershey faces. Nothing is
-downloaded.
+Computer Modern and STIX, the captcha package's DroidSansMono), OpenCV's Hershey faces, and stroke
+faces drawn from them the way plates are lettered (``STROKE_FACES``). Nothing is downloaded.
 
 Each face draws a character once, into an ink mask cached at a reference size: every mask of a face
 shares one vertical frame (cap height ``CAP_HEIGHT`` pixels, baselines aligned), so a line of text is
@@ -51,11 +51,19 @@ HERSHEY_FACES = {
     "Hershey Complex": cv2.FONT_HERSHEY_COMPLEX,
     "Hershey Triplex": cv2.FONT_HERSHEY_TRIPLEX,
 }
-FACES = (*TRUETYPE_FACES, *HERSHEY_FACES)
+# Plate lettering (DIN 1451, FE-Schrift and their kin) is a pen of one width along condensed strokes.
+# These faces draw it: a base face's centre lines, condensed to ``width`` of their own proportions,
+# then stroked by a round pen ``pen`` cap heights wide.
+STROKE_FACES = {
+    "Plate Sans": ("DejaVu Sans", 0.62, 0.17),
+    "Plate Sans Narrow": ("DejaVu Sans", 0.5, 0.15),
+    "Plate Mono": ("Droid Sans Mono", 0.72, 0.17),
+}
+FACES = (*TRUETYPE_FACES, *HERSHEY_FACES, *STROKE_FACES)
 # Plates are lettered in plain sans-serif faces: those, and one of each serif family for variety.
 PLATE_FACES = ("DejaVu Sans", "DejaVu Sans Bold", "DejaVu Sans Mono", "DejaVu Sans Mono Bold",
                "Droid Sans Mono", "Computer Modern Sans", "DejaVu Serif Bold", "Computer Modern Roman",
-               "Hershey Simplex", "Hershey Duplex")
+               "Hershey Simplex", "Hershey Duplex", *STROKE_FACES)
 
 
 class FontError(OcrlibError):
@@ -88,7 +96,7 @@ def _truetype(face: str) -> ImageFont.FreeTypeFont:
 @lru_cache(maxsize=None)
 def _frame(face: str, frame: tuple[float, float]) -> tuple[int, int]:
     """(height of every mask of ``face`` in ``frame``, row of the cap top in it)."""
-    if face not in HERSHEY_FACES:
+    if face not in HERSHEY_FACES and face not in STROKE_FACES:
         _truetype(face)
     above, below = frame
     top = round(above * CAP_HEIGHT)
@@ -117,6 +125,15 @@ def _draw_hershey(face: str, char: str, frame: tuple[float, float]) -> np.ndarra
     return tile
 
 
+def _draw_stroke(face: str, char: str, frame: tuple[float, float]) -> np.ndarray:
+    base, width, pen = STROKE_FACES[face]
+    line = _thin(glyph(base, char, frame) > 127).astype(np.uint8) * 255
+    condensed = cv2.resize(line, (max(1, round(line.shape[1] * width)), line.shape[0]), interpolation=cv2.INTER_AREA)
+    size = round(pen * CAP_HEIGHT)
+    disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    return cv2.dilate(np.pad(_thin(condensed > 0).astype(np.uint8) * 255, ((0, 0), (size, size))), disk)
+
+
 @lru_cache(maxsize=None)
 def _missing_glyph(face: str, frame: tuple[float, float]) -> bytes:
     """What ``face`` draws for a code point no font has (its .notdef box, or nothing)."""
@@ -134,6 +151,8 @@ def glyph(face: str, char: str, frame: tuple[float, float] = PLATE_FRAME) -> np.
         if not 33 <= ord(char) <= 126:
             raise FontError(f"font {face!r} has no glyph for {char!r} (Hershey faces draw ASCII only)")
         tile = _draw_hershey(face, char, frame)
+    elif face in STROKE_FACES:
+        tile = _draw_stroke(face, char, frame)
     else:
         tile = _draw_truetype(face, char, frame)
         if tile.tobytes() == _missing_glyph(face, frame):

@@ -27,7 +27,7 @@ from __future__ import annotations
 import string
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import cv2
@@ -54,7 +54,7 @@ PLATE_FORMATS = {
     "russian": PlateFormat(("R DDD RR DD",), (4.2, 4.8)),
     "latin": PlateFormat(("XXXXX", "XXXXXX", "XXXXXXX", "XXXXXXXX", "XXX XXX", "XXX XXXX", "XXXX XXXX"), (2.0, 4.7)),
     "mercosur": PlateFormat(("LL DDD LL", "LLL DLDD"), (2.8, 3.3)),
-    "two_group": PlateFormat(("LLL DDD", "LL DDDD", "LLL DDDD", "DDD LLL"), (2.0, 2.6)),
+    "two_group": PlateFormat(("LLL DDD", "LL DDDD", "LLL DDDD", "DDD LLL"), (2.1, 2.8)),
     "eu": PlateFormat(("LL DDD LL", "L LL DDDD", "LLDD LLL", "DD LLL D"), (4.2, 4.8)),
     "us": PlateFormat(("DLLLDDD", "LLL DDDD", "DDD LLL", "LL DDDDD"), (1.9, 2.1)),
 }
@@ -152,6 +152,7 @@ class _TextStyle:
     fixed_pitch: bool
     separator: str
     height: float  # cap height, share of the text box's height
+    emboss: float  # 0, or how far the strokes' inside fades towards the plate, their rim kept: raised characters
 
 
 def _text_style(rng: np.random.Generator, fonts: Sequence[str], varied: bool, separators: bool,
@@ -160,11 +161,11 @@ def _text_style(rng: np.random.Generator, fonts: Sequence[str], varied: bool, se
     strokes bleed into their dark surround on a camera's sensor."""
     face = fonts[rng.integers(len(fonts))]
     if not varied:
-        return _TextStyle(face, rng.uniform(0.85, 0.95), (0.6, 1.0), 0, 0.12, True, "space", rng.uniform(0.75, 0.9))
+        return _TextStyle(face, rng.uniform(0.85, 0.95), (0.6, 1.0), 0, 0.12, True, "space", rng.uniform(0.75, 0.9), 0.0)
     weight = int(rng.integers(0, 7) if light_ink else rng.integers(-1, 4))
     return _TextStyle(face, rng.uniform(0.75, 0.95), (0.45, 1.2), weight, rng.uniform(-0.05, 0.25),
                       rng.random() < 0.6, SEPARATORS[rng.integers(len(SEPARATORS))] if separators else "space",
-                      rng.uniform(0.55, 0.85))
+                      rng.uniform(0.55, 0.85), rng.uniform(0.2, 0.6) if rng.random() < 0.3 else 0.0)
 
 
 def _text_mask(groups: Sequence[str], style: _TextStyle, rng: np.random.Generator
@@ -193,7 +194,8 @@ def _draw_text(plate: np.ndarray, box: tuple[int, int, int, int], groups: Sequen
     """Draw ``groups`` into ``box`` = (x0, y0, x1, y1) of ``plate`` (float32 gray): as tall as the style
     says, widened or condensed to span the share of the width it says (smaller if even the most
     condensed glyphs would not fit), centred (up to ``off_centre`` of the width away), separators in
-    the gaps. Modifies ``plate``; returns each character's glyph box in its columns, (characters, 2)."""
+    the gaps; embossed strokes keep ``ink`` on their rim only. Modifies ``plate``; returns each
+    character's glyph box in its columns, (characters, 2)."""
     x0, y0, x1, y1 = box
     mask, centres, gap, boxes = _text_mask(groups, style, rng)
     scale = style.height * (y1 - y0) / CAP_HEIGHT
@@ -208,7 +210,14 @@ def _draw_text(plate: np.ndarray, box: tuple[int, int, int, int], groups: Sequen
     shift = min(off_centre * (x1 - x0), max(0.0, (x1 - x0 - width_px) / 2))  # never out of the box
     left = round((x0 + x1 - width_px) / 2 + rng.uniform(-shift, shift))
     top = round((y0 + y1) / 2 - cap / 2 - scale * CAP_HEIGHT * 0.12 + rng.uniform(-0.06, 0.06) * (y1 - y0))
-    _blend(plate, small, left, top, ink)
+    if style.emboss:  # the inside fades towards what is under it, one pixel of rim stays
+        inside = cv2.erode(small, np.ones((3, 3), np.uint8))
+        region = _region(plate, small.shape, left, top)
+        under = float(plate[region[0]].mean()) if region else ink
+        _blend(plate, small - inside, left, top, ink)
+        _blend(plate, inside, left, top, ink + (under - ink) * style.emboss)
+    else:
+        _blend(plate, small, left, top, ink)
     x_scale = width_px / mask.shape[1]
     for centre in centres:
         _draw_separator(plate, style.separator, left + centre * x_scale, gap * x_scale,
@@ -289,8 +298,11 @@ def _draw_plate(height: int, width: int, groups: Sequence[str], plate_format: st
     if not layouts or rng.random() < 0.7:
         inset = int(rng.integers(0, 3)) if layouts else 1
         cv2.rectangle(plate, (inset, inset), (width - 1 - inset, height - 1 - inset), palette["frame"],
-                      thin * int(rng.integers(1, 3)))
-    if layouts:
+                      thin * int(rng.integers(1, 4 if layouts else 3)))
+    if layouts and plate_format == "two_group" and palette["ink"] > palette["plate"] and rng.random() < 0.6:
+        box = _field(plate, palette, rng)
+        style = replace(style, height=rng.uniform(0.85, 1.05))  # the characters fill the field, may touch its rim
+    elif layouts:
         box = _decorate(plate, plate_format, palette, box, thin, rng)
     if plate_format == "russian":  # the region sits in a box of its own at the right
         split = round(width * rng.uniform(0.74, 0.8))
@@ -303,6 +315,29 @@ def _draw_plate(height: int, width: int, groups: Sequence[str], plate_format: st
     else:
         boxes = _draw_text(plate, tuple(box), groups if layouts else ["".join(groups)], style, ink, rng, off_centre)
     return plate, boxes
+
+
+def _field(plate: np.ndarray, palette: dict[str, float], rng: np.random.Generator) -> list[int]:
+    """The older Argentine plate: a broad rim in the characters' light tone, the country's name and bolt
+    slots in it, around a dark field with rounded corners. Returns the field's box for the text."""
+    height, width = plate.shape
+    dark = palette["plate"]
+    plate[:] = palette["ink"]
+    top, bottom, side = (round(height * share) for share in rng.uniform([0.14, 0.1, 0.03], [0.26, 0.2, 0.07]))
+    radius = max(1, round(height * rng.uniform(0.03, 0.1)))
+    field = np.zeros((height, width), np.uint8)
+    cv2.rectangle(field, (side + radius, top), (width - side - radius, height - bottom), 255, -1)
+    cv2.rectangle(field, (side, top + radius), (width - side, height - bottom - radius), 255, -1)
+    for x in (side + radius, width - side - radius):
+        for y in (top + radius, height - bottom - radius):
+            cv2.circle(field, (x, y), radius, 255, -1)
+    plate[field > 0] = dark
+    _small_text(plate, (width * 0.25, top * 0.1, width * 0.75, top * 0.9), dark, rng)
+    for x in (width * 0.2, width * 0.8):  # bolt slots above and below the field
+        for y in (top / 2, height - bottom / 2):
+            cv2.ellipse(plate, (round(x), round(y)), (max(1, round(width * 0.02)), max(1, round(height * 0.02))), 0, 0, 360,
+                        dark, -1)
+    return [side + radius, top, width - side - radius, height - bottom]
 
 
 def _decorate(plate: np.ndarray, plate_format: str, palette: dict[str, float], box: list[int], thin: int,
@@ -356,7 +391,7 @@ def _crop_margins(aspect: float, rng: np.random.Generator) -> np.ndarray:
     shares of the plate's width (left, right) and height (top, bottom); negative ones cut the plate.
     A crop comes out as detectors cut them, ``CROP_ASPECT`` wide: a long plate gets more of the car
     above and below it, a tall one more beside it."""
-    margins = rng.uniform([-0.02, -0.02, -0.05, -0.05], [0.1, 0.1, 0.35, 0.35])
+    margins = rng.uniform([-0.02, -0.02, -0.05, -0.05], [0.1, 0.1, 0.2, 0.2])
     crop_aspect = aspect * (1 + margins[0] + margins[1]) / (1 + margins[2] + margins[3])
     low, high = CROP_ASPECT
     if crop_aspect > high:  # more above and below
@@ -378,8 +413,8 @@ def _tilt(scene: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.n
 
 
 def _photograph(scene: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """What a camera does to the scene (float32 gray): defocus or motion blur, uneven light, a shadow,
-    glare, dirt. Each one some of the time."""
+    """What a camera does to the scene (float32 gray): defocus or motion blur or sharpening, uneven
+    light, a shadow, glare, dirt. Each one some of the time."""
     height, width = scene.shape
     if rng.random() < 0.25:
         scene = cv2.GaussianBlur(scene, (0, 0), rng.uniform(0.3, 0.9))
@@ -390,6 +425,9 @@ def _photograph(scene: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         turn = cv2.getRotationMatrix2D(((length - 1) / 2, (length - 1) / 2), rng.uniform(-30, 30), 1.0)
         kernel = cv2.warpAffine(kernel, turn, (length, length))
         scene = cv2.filter2D(scene, -1, kernel / max(kernel.sum(), 1e-6), borderType=cv2.BORDER_REPLICATE)
+    elif rng.random() < 0.3:  # a camera's sharpening (unsharp masking): a halo along every edge
+        amount = rng.uniform(0.5, 1.5)
+        scene = cv2.addWeighted(scene, 1 + amount, cv2.GaussianBlur(scene, (0, 0), rng.uniform(0.8, 2.0)), -amount, 0)
     x, y = _axis(width)[None, :], _axis(height)[:, None]
     if rng.random() < 0.4:  # light falling off across the plate
         scene = scene * (1 + rng.uniform(-0.25, 0.25) * x + rng.uniform(-0.25, 0.25) * y)
@@ -455,8 +493,8 @@ def _render(groups: Sequence[str], rng: np.random.Generator, size: tuple[int, in
                         palette["ink"] > palette["plate"])
 
     # Geometry: the plate's aspect ratio; the crop's margins around it (left, right, top, bottom, as
-    # shares of the plate; negative: cut off); the resolution the camera had (below the output's:
-    # upscaled at the end).
+    # shares of the plate; negative: cut off); the resolution the camera had: below the output's,
+    # upscaled at the end; above it, shrunk at the end as fit_to_size shrinks a real crop.
     aspect = rng.uniform(*PLATE_FORMATS[plate_format].aspect) if crops else size[1] / size[0]
     margins = _crop_margins(aspect, rng) if crops else np.full(4, 0.03)
     scene_aspect = aspect * (1 + margins[0] + margins[1]) / (1 + margins[2] + margins[3])
@@ -465,7 +503,10 @@ def _render(groups: Sequence[str], rng: np.random.Generator, size: tuple[int, in
         out_height = max(8, round(out_width / scene_aspect))
     else:
         out_width = max(8, round(out_height * scene_aspect))
-    resolution = rng.uniform(0.6, 1.0) if camera and rng.random() < 0.2 else 1.0
+    resolution = 1.0
+    if camera:
+        chance = rng.random()
+        resolution = rng.uniform(0.6, 1.0) if chance < 0.2 else rng.uniform(1.0, 2.0) if chance < 0.7 else 1.0
     height, width = max(8, round(out_height * resolution)), max(8, round(out_width * resolution))
     plate_height = height / (1 + margins[2] + margins[3])
     plate_width = plate_height * aspect
@@ -494,7 +535,8 @@ def _render(groups: Sequence[str], rng: np.random.Generator, size: tuple[int, in
     if camera and rng.random() < 0.3:
         image = jpeg(image, int(rng.integers(30, 90)))
     if image.shape != (out_height, out_width):
-        image = cv2.resize(image, (out_width, out_height), interpolation=cv2.INTER_LINEAR)
+        image = cv2.resize(image, (out_width, out_height),
+                           interpolation=cv2.INTER_AREA if resolution > 1 else cv2.INTER_LINEAR)
     x_scale = fitted_size((out_height, out_width), (*size, 1))[1] / width  # to the output, then as fit_to_size does
     return fit_to_size(image, (*size, 1))[:, :, 0], np.clip(edges[:, 0].reshape(-1, 2) * x_scale, 0, size[1])
 
