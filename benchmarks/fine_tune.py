@@ -10,8 +10,9 @@ to train, each with the recipe ``ocrlib train`` picks (``recipe_for``) and its l
 - ``frozen features``: ``crnn_like(shipped plates model, both alphabets)``, the CNN and dense feature
   layers frozen (``freeze_features``), 3e-4;
 - ``fine-tuned``: the same model, every layer trained, 3e-4;
-- ``fine-tuned + mixing``: as fine-tuned, a quarter of each batch synthetic Latin plates (5,000 of
-  seed 7, ``Batches(extra=...)``), so the model keeps its own task.
+- ``fine-tuned + mixing``: as fine-tuned, a share of each batch (``--extra-share``, a quarter by
+  default) synthetic Latin plates (5,000 of seed 7, ``Batches(extra=...)``), so the model keeps its
+  own task.
 
 Each is scored on ``--test`` held-out Ruritanian plates (seed 2) and, the fine-tuned ones, on 2,000
 (``--own-test``) held-out synthetic plates of the pretraining task (seed 2) against the shipped model's own score there:
@@ -39,11 +40,12 @@ from ocrlib.transfer import crnn_like, freeze_features  # noqa: E402
 from common import draw, print_table  # noqa: E402  (benchmarks/common.py)
 
 WAYS = ("scratch", "frozen features", "fine-tuned", "fine-tuned + mixing")
-MIXING = (5_000, 7, 0.25)  # synthetic plates of the pretraining task, their seed, their share of each batch
+MIXING = (5_000, 7)  # synthetic plates of the pretraining task, and their seed
 
 
-def train_one(way: str, n: int, pretrained: Recognizer, extra, workdir: str, seed: int = 1):
-    """The model ``way`` trains on ``n`` Ruritanian plates, and its training minutes and epochs."""
+def train_one(way: str, n: int, pretrained: Recognizer, extra, extra_share: float, workdir: str, seed: int = 1):
+    """The model ``way`` trains on ``n`` Ruritanian plates (``extra``: the images mixed in, their share of
+    each batch ``extra_share``), and its training minutes and epochs."""
     keras.utils.set_random_seed(seed)
     if way == "scratch":
         crnn, learning_rate = build_crnn(ALPHABET, pretrained.input_shape), LEARNING_RATE
@@ -56,7 +58,7 @@ def train_one(way: str, n: int, pretrained: Recognizer, extra, workdir: str, see
     shape = crnn.input_shape
     train = draw(generate_ruritanian_plates, n, 1, shape)
     val = draw(generate_ruritanian_plates, max(100, n // 5), 3, shape)
-    mixed = {"extra": extra, "extra_share": MIXING[2]} if way == "fine-tuned + mixing" else {}
+    mixed = {"extra": extra, "extra_share": extra_share} if way == "fine-tuned + mixing" else {}
     batches = Batches(*train, crnn.alphabet, crnn.max_label_length, recipe.batch_size, shuffle=True, augment=True,
                       seed=seed, **mixed)
     start = time.perf_counter()
@@ -78,6 +80,7 @@ def main() -> None:
     parser.add_argument("--test", type=int, default=1000, help="held-out Ruritanian plates (seed 2)")
     parser.add_argument("--own-test", type=int, default=2000, help="held-out synthetic plates of the pretraining task (seed 2)")
     parser.add_argument("--ways", nargs="+", choices=WAYS, default=list(WAYS))
+    parser.add_argument("--extra-share", type=float, default=0.25, help="share of each batch mixed in (fine-tuned + mixing)")
     args = parser.parse_args()
 
     pretrained = Recognizer.pretrained("plates")
@@ -91,7 +94,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as workdir:
         for n in args.sizes:
             for way in args.ways:
-                recognizer, minutes, epochs = train_one(way, n, pretrained, extra, workdir)
+                recognizer, minutes, epochs = train_one(way, n, pretrained, extra, args.extra_share, workdir)
                 accuracy, cer = score(recognizer, *test)
                 own = "-" if way == "scratch" else f"{100 * (score(recognizer, *own_test)[0] - own_before):+.1f}"
                 rows.append((n, way, f"{accuracy:.2%}", f"{cer:.4f}", own, epochs, f"{minutes:.1f}"))

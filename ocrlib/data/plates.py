@@ -3,21 +3,25 @@
 A plate is drawn in five steps, each a *family* of randomisation that can be switched off (``families``)
 to measure what it buys:
 
-- ``fonts``: TrueType faces that ship with matplotlib and the captcha package, and OpenCV's Hershey
-  faces (``ocrlib.data.fonts``); per plate a stretch (condensed to wide), a stroke weight, a character
-  spacing down to touching glyphs, fixed or proportional pitch. Off: the Hershey faces, fixed pitch.
+- ``fonts``: TrueType faces that ship with matplotlib and the captcha package, OpenCV's Hershey
+  faces and the stroke faces drawn from them (``ocrlib.data.fonts``); per plate a stretch (condensed
+  to wide), a stroke weight, a character spacing down to touching glyphs, fixed or proportional
+  pitch, embossed strokes (a light rim, a darker inside). Off: the Hershey faces, fixed pitch.
 - ``layouts``: the formats of the original tutorial (``russian`` ``A123BC77``, generic ``latin`` of 5 to
   8 characters) and ``mercosur`` (``AB123CD``, blue band with the country on top), ``two_group``
-  (``ABC 123``), ``eu`` (blue strip on the left), ``us`` (state or slogan in small letters, coloured
-  characters); separators between the groups (space, dot, dash, emblem, sticker), frames, bolts.
+  (``ABC 123``; light on dark, often the older Argentine plate: a broad light rim around a dark field
+  that the characters fill), ``eu`` (blue strip on the left), ``us`` (state or slogan in small
+  letters, coloured characters); separators between the groups (space, dot, dash, emblem, sticker),
+  frames, bolts.
   Off: the two original formats on a plain bordered plate.
 - ``colours``: each format's colours (black on white, white on black, blue bands, coloured
   characters), tints and inverted polarity, turned to gray with each camera's own channel weights.
   Off: dark gray characters on a light gray plate.
 - ``crops``: tight (plate edge cut off) to loose (holder, car body, bumper around it), off-centre text,
   rotation and perspective. Off: the plate filling the image, straight.
-- ``camera``: low resolution then upscaled, defocus and motion blur, uneven lighting, shadows, glare,
-  dirt, JPEG artefacts. Off: a light blur one time in two.
+- ``camera``: low resolution then upscaled, or high resolution then shrunk as real crops are; defocus
+  and motion blur or sharpening, uneven lighting, shadows, glare, dirt, JPEG artefacts. Off: a light
+  blur one time in two.
 
 Every plate, whatever its aspect ratio, goes through ``fit_to_size``, the preprocessing real crops get,
 then through ``add_photometric_noise``. Labels hold only the plate's capitals and digits.
