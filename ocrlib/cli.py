@@ -44,8 +44,6 @@ GENERATORS = {"plates": generate_plates, "captcha": generate_captchas, "equation
               "lines": generate_lines, "ruritania": generate_ruritanian_plates}
 DEFAULT_SHAPE = (64, 128, 1)  # train's --height, --width and --channels without --init
 DEFAULT_WIDTH = DEFAULT_SHAPE[1]
-# train's --learning-rate: from scratch, and from an --init model, whose learnt features the first large
-# updates of a fresh output layer would wreck.
 # train's --extra-share: most of each batch stays the user's own images.
 EXTRA_SHARE = 0.25
 # train's options that a resumed run may change (--out: its files may have moved together); every
