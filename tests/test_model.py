@@ -142,6 +142,9 @@ def test_rnn_layers_0_gives_a_cnn_only_model_with_the_same_output_shape():
 
 
 def test_the_output_at_one_time_step_of_a_cnn_only_model_depends_only_on_its_receptive_field(rng):
+    # Weights drawn the same way each run: now and then, untrained random weights leave one step inside
+    # the changed columns blind to the change (seen once on JAX), which says nothing about the field.
+    keras.utils.set_random_seed(0)
     cnn = build_crnn("abc", rnn_layers=0, **TINY)
     # conv 3x3 (+2), pool 2 (+1), conv (+2 x 2), pool (+1 x 2), conv (+2 x 4), pool 1 (+0): 1 + 2 + 1 + 4 + 2 + 8 = 18
     assert cnn.receptive_field_width == 18
