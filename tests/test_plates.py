@@ -1,9 +1,10 @@
 import re
 
+import cv2
 import numpy as np
 import pytest
 
-from ocrlib.data.plates import (ALPHABET, FAMILIES, FORMATS, ORIGINAL_FORMATS, _draw_text, _field, _TextStyle,
+from ocrlib.data.plates import (ALPHABET, FAMILIES, FORMATS, ORIGINAL_FORMATS, _draw_text, _field, _interlace, _TextStyle, _tilt,
                                 add_photometric_noise, generate_plates, random_plate_text, render_plate)
 from tests.helpers import assert_seeded, assert_unreadable_fonts_are_named
 
@@ -183,3 +184,24 @@ def test_embossed_characters_keep_their_ink_on_the_rim_and_fade_inside():
     assert (raised[strokes] < flat[strokes] - 50).mean() > 0.2, "the inside of the strokes fades"
     assert raised.max() > 190, "the rim keeps the ink"
     assert np.array_equal(raised > 0, flat > 0), "the glyph covers the same pixels"
+
+
+def test_an_interlaced_frame_moves_its_odd_rows_sideways_and_keeps_its_even_rows():
+    scene = np.zeros((20, 40), np.float32)
+    scene[:, 10:14] = 255.0  # an upright stroke
+    combed = _interlace(scene.copy(), 3.0)
+    assert np.array_equal(combed[0::2], scene[0::2]), "the first field stays"
+    assert np.array_equal(combed[1::2, 13:17], np.full((10, 4), 255.0)), "the second is 3 pixels to the right"
+    assert (combed[1::2, 10:13] == 0).all()
+
+
+def test_some_crops_are_slanted_beyond_what_rotation_and_perspective_alone_give():
+    """Rotation by 4 degrees and corners moved by 3% lean an upright by at most about 0.18 of its
+    height; a slanted plate (a camera beside the road) leans more."""
+    rng, scene = np.random.default_rng(0), np.zeros((64, 160), np.float32)
+    leans = []
+    for _ in range(300):
+        _, warp = _tilt(scene, rng)
+        top, bottom = cv2.perspectiveTransform(np.float32([[[80, 0], [80, 64]]]), warp)[0]
+        leans.append(abs(top[0] - bottom[0]) / (bottom[1] - top[1]))
+    assert 0.05 < np.mean(np.array(leans) > 0.15) < 0.3

@@ -18,10 +18,10 @@ to measure what it buys:
   characters), tints and inverted polarity, turned to gray with each camera's own channel weights.
   Off: dark gray characters on a light gray plate.
 - ``crops``: tight (plate edge cut off) to loose (holder, car body, bumper around it), off-centre text,
-  rotation and perspective. Off: the plate filling the image, straight.
+  rotation, slant and perspective. Off: the plate filling the image, straight.
 - ``camera``: low resolution then upscaled, or high resolution then shrunk as real crops are; defocus
-  and motion blur or sharpening, uneven lighting, shadows, glare, dirt, JPEG artefacts. Off: a light
-  blur one time in two.
+  and motion blur or sharpening, uneven lighting, shadows, glare, dirt, interlaced video frames, JPEG
+  artefacts. Off: a light blur one time in two.
 
 Every plate, whatever its aspect ratio, goes through ``fit_to_size``, the preprocessing real crops get,
 then through ``add_photometric_noise``. Labels hold only the plate's capitals and digits.
@@ -407,12 +407,15 @@ def _crop_margins(aspect: float, rng: np.random.Generator) -> np.ndarray:
 
 
 def _tilt(scene: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Rotate by up to 5 degrees and move each corner by up to 4% of the size: the plate seen from a
-    little off its axis. Edges repeated. Also returns the (3, 3) perspective transform applied."""
+    """Rotate by up to 4 degrees, one time in three slant the uprights by up to 14 degrees (a camera
+    beside the road, or above it), and move each corner by up to 3% of the size: the plate seen from
+    off its axis. Edges repeated. Also returns the (3, 3) perspective transform applied."""
     height, width = scene.shape
     corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
     rotation = cv2.getRotationMatrix2D((width / 2, height / 2), rng.uniform(-4, 4), 1.0)
-    moved = cv2.transform(corners[None], rotation)[0] + rng.uniform(-0.03, 0.03, (4, 2)).astype(np.float32) * [width, height]
+    slant = rng.uniform(-0.25, 0.25) if rng.random() < 0.3 else 0.0  # the top moves right by slant * height
+    slanted = corners - np.float32([[slant * (y - height / 2), 0] for _, y in corners])
+    moved = cv2.transform(slanted[None], rotation)[0] + rng.uniform(-0.03, 0.03, (4, 2)).astype(np.float32) * [width, height]
     warp = cv2.getPerspectiveTransform(corners, moved.astype(np.float32))
     return cv2.warpPerspective(scene, warp, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE), warp
 
@@ -447,6 +450,16 @@ def _photograph(scene: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         for _ in range(int(rng.integers(2, 12))):
             centre = (int(rng.integers(width)), int(rng.integers(height)))
             cv2.circle(scene, centre, int(rng.integers(0, 2)), float(rng.uniform(0, 255)), -1)
+    return scene
+
+
+def _interlace(scene: np.ndarray, shift: float) -> np.ndarray:
+    """A frame of interlaced video (float32 gray): its odd rows, the second field, taken a fiftieth of a
+    second after the even ones, ``shift`` pixels sideways by the car's motion: a comb along every
+    upright stroke. Modifies ``scene``; returns it."""
+    field = np.ascontiguousarray(scene[1::2])
+    move = np.float32([[1, 0, shift], [0, 1, 0]])
+    scene[1::2] = cv2.warpAffine(field, move, field.shape[::-1], flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     return scene
 
 
@@ -534,6 +547,8 @@ def _render(groups: Sequence[str], rng: np.random.Generator, size: tuple[int, in
         edges = cv2.perspectiveTransform(edges[None].astype(np.float32), warp)[0]
     if camera:
         scene = _photograph(scene, rng)
+        if rng.random() < 0.25:
+            scene = _interlace(scene, rng.uniform(0.5, 2) * rng.choice((-1, 1)) * resolution)
     elif rng.random() < 0.5:
         scene = cv2.GaussianBlur(scene, (3, 3), rng.uniform(0.3, 1.0))
     image = np.clip(scene, 0, 255).astype(np.uint8)
