@@ -12,8 +12,8 @@ Prints the learning curve (synthetic validation and real, per epoch), then one t
 generation images/s, training wall time and images/s, sequence accuracy and CER on 2,000 held-out
 synthetic plates (seed 2) and on the real plates, inference images/s at batch 256 and the latency of
 one image. ``--without`` switches off randomisation families of the generator (``fonts``,
-``layouts``, ``colours``, ``crops``, ``camera``) to measure what each buys. The defaults are the run
-the README quotes.
+``layouts``, ``colours``, ``crops``, ``camera``) to measure what each buys; ``--filters`` widens the
+conv blocks. The defaults are the run the README quotes.
 """
 from __future__ import annotations
 
@@ -64,6 +64,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_training_arguments(parser, "plate", train=24000, epochs=10, out="runs/benchmarks/plates.keras")
     parser.add_argument("--formats", nargs="+", choices=FORMATS, default=list(FORMATS),
                         help="plate formats to draw (default: all)")
+    parser.add_argument("--filters", nargs="+", type=int, default=[16, 32, 64],
+                        help="filters of the conv blocks (default: build_crnn's 16 32 64)")
 
 
 def run(args: argparse.Namespace, families: tuple[str, ...] = FAMILIES) -> dict[str, float]:
@@ -73,7 +75,7 @@ def run(args: argparse.Namespace, families: tuple[str, ...] = FAMILIES) -> dict[
     generator = functools.partial(generate_plates, formats=args.formats, families=families)
     print(f"formats: {', '.join(args.formats)}; randomisation families: {', '.join(families) or 'none'}")
     keras.utils.set_random_seed(args.seed)  # the weights are drawn here (train_synthetic seeds again)
-    crnn = build_crnn(ALPHABET, shortcut=True)
+    crnn = build_crnn(ALPHABET, filters=tuple(args.filters), shortcut=True)
     real = load_real_plates(crnn.input_shape)
     callbacks = []
     if real:
