@@ -4,8 +4,8 @@ import cv2
 import numpy as np
 import pytest
 
-from ocrlib.data.plates import (ALPHABET, FAMILIES, FORMATS, ORIGINAL_FORMATS, _draw_text, _field, _interlace, _TextStyle, _tilt,
-                                add_photometric_noise, generate_plates, random_plate_text, render_plate)
+from ocrlib.data.plates import (ALPHABET, FAMILIES, FORMATS, ORIGINAL_FORMATS, _draw_text, _field, _interlace, _TextStyle,
+                                _tilt, add_photometric_noise, generate_plates, random_plate_text, render_plate)
 from tests.helpers import assert_seeded, assert_unreadable_fonts_are_named
 
 PATTERNS = {

@@ -407,7 +407,7 @@ def _crop_margins(aspect: float, rng: np.random.Generator) -> np.ndarray:
 
 
 def _tilt(scene: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Rotate by up to 4 degrees, one time in three slant the uprights by up to 14 degrees (a camera
+    """Rotate by up to 4 degrees, three times in ten slant the uprights by up to 14 degrees (a camera
     beside the road, or above it), and move each corner by up to 3% of the size: the plate seen from
     off its axis. Edges repeated. Also returns the (3, 3) perspective transform applied."""
     height, width = scene.shape
