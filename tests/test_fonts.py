@@ -4,8 +4,8 @@ import cv2
 import numpy as np
 import pytest
 
-from ocrlib.data.fonts import (CAP_HEIGHT, FACES, PLATE_FRAME, STROKE_FACES, TEXT_FRAME, TRUETYPE_FACES, FontError, centre_line,
-                               check_face, compose, embolden, glyph, line_mask,
+from ocrlib.data.fonts import (CAP_HEIGHT, DIAGONAL, FACES, PLATE_FRAME, STROKE_FACES, TEXT_FRAME, TRUETYPE_FACES, FontError,
+                               _square, centre_line, check_face, compose, embolden, glyph, line_mask,
                                line_mask_and_boxes)
 from ocrlib.data.plates import ALPHABET
 
@@ -139,7 +139,7 @@ def _stroke_widths(mask: np.ndarray) -> tuple[int, int]:
 
 @pytest.mark.parametrize("face", STROKE_FACES)
 def test_a_stroke_face_is_condensed_with_stems_as_thick_as_its_bars(face):
-    base, width, pen = STROKE_FACES[face]
+    base, width, pen, _ = STROKE_FACES[face]
     h = glyph(face, "H")
     assert h.shape[0] == glyph(base, "H").shape[0]
     assert h.shape[1] < glyph(base, "H").shape[1]
@@ -147,3 +147,48 @@ def test_a_stroke_face_is_condensed_with_stems_as_thick_as_its_bars(face):
     assert abs(stem - bar) <= 2 and abs(stem - pen * CAP_HEIGHT) <= 2, (stem, bar)
     squeezed = cv2.resize(glyph(base, "H"), (round(glyph(base, "H").shape[1] * width), h.shape[0]), interpolation=cv2.INTER_AREA)
     assert stem - _stroke_widths(squeezed)[0] >= 2, "condensing the base face alone would thin its stems"
+
+
+def _ring(width: int) -> np.ndarray:
+    """A bool ellipse's outline, one pixel wide, filling the cap rows (from row 5) of a mask (60, width)."""
+    ring = np.zeros((60, width), np.uint8)
+    cv2.ellipse(ring, (((width - 1) / 2, 5 + CAP_HEIGHT / 2), (width - 1, CAP_HEIGHT), 0), 255, 1)
+    return ring > 0
+
+
+def _box(mask: np.ndarray) -> tuple[int, int, int, int]:
+    rows, columns = np.nonzero(mask)
+    return rows.min(), rows.max(), columns.min(), columns.max()
+
+
+def test_squaring_gives_round_letters_straight_sides_and_keeps_straight_strokes_and_the_middle_where_they_are():
+    ring = _ring(21)
+    squared = _square(ring, 5, 0.6)
+    assert _box(squared) == _box(ring)
+
+    def left_side_length(mask):  # rows from the first to the last point within a pixel of the box's left
+        rows, columns = np.nonzero(mask)
+        side = rows[columns <= _box(mask)[2] + 1]
+        return side.max() - side.min()
+    assert left_side_length(squared) >= 1.5 * left_side_length(ring), "the side has straightened"
+
+    cross = np.zeros((60, 21), bool)
+    cross[5 : 6 + CAP_HEIGHT, 4] = True  # a stem, 0.6 of the half-width left of the centre
+    cross[30, 4:] = True  # a bar, 0.25 of the half-height below it
+    rows, columns = np.nonzero(_square(cross, 5, 0.6))
+    stem_columns = set(columns[rows != 30])
+    assert len(stem_columns) == 1 and stem_columns.pop() < 4, "the stem stays one column, further out"
+    assert set(rows[columns > columns.min()]) == {30}, "the bar stays on its row"
+    assert _square(ring, 5, 0.0) is ring
+
+
+@pytest.mark.parametrize("face", [face for face, stroke in STROKE_FACES.items() if stroke.squareness])
+def test_a_square_face_draws_o_as_a_rounded_rectangle_and_diagonal_letters_as_they_are(face):
+    """The O's corners are inked (an ellipse in the same box leaves them empty); V keeps its point."""
+    o = glyph(face, "O") > 127
+    rows = np.flatnonzero(o.any(axis=1))
+    corner = o[rows[0] : rows[0] + 6, :6]
+    assert corner.mean() > 0.45, "ink near the top-left corner of the O's box"
+    v = glyph(face, "V") > 127
+    bottom = v[np.flatnonzero(v.any(axis=1))[-1]]
+    assert "V" in DIAGONAL and bottom.sum() < 0.5 * v.shape[1], "V still ends in a point"

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import captcha
 import cv2
@@ -51,14 +52,30 @@ HERSHEY_FACES = {
     "Hershey Complex": cv2.FONT_HERSHEY_COMPLEX,
     "Hershey Triplex": cv2.FONT_HERSHEY_TRIPLEX,
 }
-# Plate lettering (DIN 1451, FE-Schrift and their kin) is a pen of one width along condensed strokes.
-# These faces draw it: a base face's centre lines, condensed to ``width`` of their own proportions,
-# then stroked by a round pen ``pen`` cap heights wide.
+
+
+class StrokeFace(NamedTuple):
+    """Plate lettering (DIN 1451, FE-Schrift and their kin) is a pen of one width along condensed strokes:
+    ``base``'s centre lines, condensed to ``width`` of their own proportions (M and W, ``WIDE``, less),
+    pushed out towards the glyph's box by ``squareness`` (0: as drawn; towards 1, round letters grow
+    straight sides and flat tops, O a rounded rectangle as on older Argentine plates; characters with
+    slanted strokes, ``DIAGONAL``, stay), then stroked by a round pen ``pen`` cap heights wide."""
+    base: str
+    width: float
+    pen: float
+    squareness: float = 0.0
+
+
 STROKE_FACES = {
-    "Plate Sans": ("DejaVu Sans", 0.62, 0.17),
-    "Plate Sans Narrow": ("DejaVu Sans", 0.5, 0.15),
-    "Plate Mono": ("Droid Sans Mono", 0.72, 0.17),
+    "Plate Sans": StrokeFace("DejaVu Sans", 0.62, 0.17),
+    "Plate Sans Narrow": StrokeFace("DejaVu Sans", 0.5, 0.15),
+    "Plate Mono": StrokeFace("Droid Sans Mono", 0.72, 0.17),
+    "Plate DIN": StrokeFace("DejaVu Sans", 0.58, 0.16, 0.6),
+    "Plate DIN Narrow": StrokeFace("DejaVu Sans", 0.46, 0.12, 0.6),
 }
+DIAGONAL = set("AKMNRVWXYZ1247")  # pushed out, their slanted strokes would bend
+WIDE = set("MW")  # condensed less (to the square root of the face's width), as condensed faces draw them
+INNER = 0.35  # squaring moves only what lies further from the glyph's centre, as a share of its half-size
 FACES = (*TRUETYPE_FACES, *HERSHEY_FACES, *STROKE_FACES)
 # Plates are lettered in plain sans-serif faces: those, and one of each serif family for variety.
 PLATE_FACES = ("DejaVu Sans", "DejaVu Sans Bold", "DejaVu Sans Mono", "DejaVu Sans Mono Bold",
@@ -126,12 +143,37 @@ def _draw_hershey(face: str, char: str, frame: tuple[float, float]) -> np.ndarra
 
 
 def _draw_stroke(face: str, char: str, frame: tuple[float, float]) -> np.ndarray:
-    base, width, pen = STROKE_FACES[face]
+    base, width, pen, squareness = STROKE_FACES[face]
     line = _thin(glyph(base, char, frame) > 127).astype(np.uint8) * 255
+    width = width ** 0.5 if char in WIDE else width
     condensed = cv2.resize(line, (max(1, round(line.shape[1] * width)), line.shape[0]), interpolation=cv2.INTER_AREA)
     size = round(pen * CAP_HEIGHT)
+    centre = _square(_thin(condensed > 0), _frame(face, frame)[1], 0.0 if char in DIAGONAL else squareness)
     disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
-    return cv2.dilate(np.pad(_thin(condensed > 0).astype(np.uint8) * 255, ((0, 0), (size, size))), disk)
+    return cv2.dilate(np.pad(centre.astype(np.uint8) * 255, ((0, 0), (size, size))), disk)
+
+
+def _square(line: np.ndarray, cap_top: int, squareness: float) -> np.ndarray:
+    """A bool centre line (H, W) pushed out towards its box. Each point's offset u from the box's centre,
+    in [-1, 1] across the width and across the cap height (from row ``cap_top``), moves out where
+    |u| > ``INNER``: (|u| - INNER) / (1 - INNER) becomes its power 1 - squareness. Straight strokes stay
+    straight, the middle (crossbars, waists) stays put, curves near the box grow straight sides; points
+    outside the cap stay. The gaps this opens (a few pixels) close under the pen."""
+    if not squareness:
+        return line
+    rows, columns = np.nonzero(line)
+
+    def push(v: np.ndarray, centre: float, half: float) -> np.ndarray:
+        u = np.abs(v - centre) / half
+        outer = (u > INNER) & (u <= 1)
+        u[outer] = INNER + (1 - INNER) * ((u[outer] - INNER) / (1 - INNER)) ** (1 - squareness)
+        return centre + np.sign(v - centre) * half * u
+
+    half_width = max(1.0, (line.shape[1] - 1) / 2)
+    squared = np.zeros_like(line)
+    squared[np.round(push(rows, cap_top + CAP_HEIGHT / 2, CAP_HEIGHT / 2)).astype(int),
+            np.round(push(columns, half_width, half_width)).astype(int)] = True
+    return squared
 
 
 @lru_cache(maxsize=None)
