@@ -139,7 +139,7 @@ def _stroke_widths(mask: np.ndarray) -> tuple[int, int]:
 
 @pytest.mark.parametrize("face", STROKE_FACES)
 def test_a_stroke_face_is_condensed_with_stems_as_thick_as_its_bars(face):
-    base, width, pen, _ = STROKE_FACES[face]
+    base, width, pen = STROKE_FACES[face].base, STROKE_FACES[face].width, STROKE_FACES[face].pen
     h = glyph(face, "H")
     assert h.shape[0] == glyph(base, "H").shape[0]
     assert h.shape[1] < glyph(base, "H").shape[1]
@@ -165,6 +165,7 @@ def test_squaring_gives_round_letters_straight_sides_and_keeps_straight_strokes_
     ring = _ring(21)
     squared = _square(ring, 5, 0.6)
     assert _box(squared) == _box(ring)
+    assert cv2.connectedComponents(squared.astype(np.uint8), connectivity=8)[0] == 2, "one closed line (and background)"
 
     def left_side_length(mask):  # rows from the first to the last point within a pixel of the box's left
         rows, columns = np.nonzero(mask)
@@ -192,3 +193,4 @@ def test_a_square_face_draws_o_as_a_rounded_rectangle_and_diagonal_letters_as_th
     v = glyph(face, "V") > 127
     bottom = v[np.flatnonzero(v.any(axis=1))[-1]]
     assert "V" in DIAGONAL and bottom.sum() < 0.5 * v.shape[1], "V still ends in a point"
+

@@ -158,7 +158,7 @@ def _square(line: np.ndarray, cap_top: int, squareness: float) -> np.ndarray:
     in [-1, 1] across the width and across the cap height (from row ``cap_top``), moves out where
     |u| > ``INNER``: (|u| - INNER) / (1 - INNER) becomes its power 1 - squareness. Straight strokes stay
     straight, the middle (crossbars, waists) stays put, curves near the box grow straight sides; points
-    outside the cap stay. The gaps this opens (a few pixels) close under the pen."""
+    outside the cap stay. Neighbouring points stay joined."""
     if not squareness:
         return line
     rows, columns = np.nonzero(line)
@@ -167,13 +167,19 @@ def _square(line: np.ndarray, cap_top: int, squareness: float) -> np.ndarray:
         u = np.abs(v - centre) / half
         outer = (u > INNER) & (u <= 1)
         u[outer] = INNER + (1 - INNER) * ((u[outer] - INNER) / (1 - INNER)) ** (1 - squareness)
-        return centre + np.sign(v - centre) * half * u
+        return np.round(centre + np.sign(v - centre) * half * u).astype(int)
 
     half_width = max(1.0, (line.shape[1] - 1) / 2)
-    squared = np.zeros_like(line)
-    squared[np.round(push(rows, cap_top + CAP_HEIGHT / 2, CAP_HEIGHT / 2)).astype(int),
-            np.round(push(columns, half_width, half_width)).astype(int)] = True
-    return squared
+    moved = dict(zip(zip(rows.tolist(), columns.tolist()),
+                     zip(push(columns, half_width, half_width).tolist(),
+                         push(rows, cap_top + CAP_HEIGHT / 2, CAP_HEIGHT / 2).tolist())))
+    squared = np.zeros(line.shape, np.uint8)
+    for (row, column), point in moved.items():
+        squared[point[1], point[0]] = 1
+        for down, right in ((0, 1), (1, -1), (1, 0), (1, 1)):  # each neighbouring pair once
+            if (row + down, column + right) in moved:
+                cv2.line(squared, point, moved[row + down, column + right], 1)
+    return squared > 0
 
 
 @lru_cache(maxsize=None)
