@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from ocrlib.data.fonts import (CAP_HEIGHT, DIAGONAL, FACES, PLATE_FRAME, STROKE_FACES, TEXT_FRAME, TRUETYPE_FACES, FontError,
-                               _square, centre_line, check_face, compose, embolden, glyph, line_mask,
+                               _frame, _square, centre_line, check_face, compose, embolden, glyph, line_mask,
                                line_mask_and_boxes)
 from ocrlib.data.plates import ALPHABET
 
@@ -194,3 +194,14 @@ def test_a_square_face_draws_o_as_a_rounded_rectangle_and_diagonal_letters_as_th
     bottom = v[np.flatnonzero(v.any(axis=1))[-1]]
     assert "V" in DIAGONAL and bottom.sum() < 0.5 * v.shape[1], "V still ends in a point"
 
+
+
+@pytest.mark.parametrize("face", [face for face, stroke in STROKE_FACES.items() if stroke.plate_shapes])
+def test_a_plate_face_hooks_j_up_to_nearly_half_its_height(face):
+    """DIN 1451's J, which the base face hooks low."""
+    baseline = _frame(face, PLATE_FRAME)[1] + CAP_HEIGHT
+
+    def hook_top(j):  # the highest ink in the left quarter of the J: where its hook ends
+        return np.flatnonzero(j[:, : j.shape[1] // 4].any(axis=1))[0]
+    assert hook_top(glyph(face, "J") > 127) <= baseline - 0.4 * CAP_HEIGHT, "hooked up to nearly half the height"
+    assert hook_top(glyph(STROKE_FACES[face].base, "J") > 127) > baseline - 0.3 * CAP_HEIGHT, "the base face hooks low"

@@ -59,19 +59,27 @@ class StrokeFace(NamedTuple):
     ``base``'s centre lines, condensed to ``width`` of their own proportions (M and W, ``WIDE``, less),
     pushed out towards the glyph's box by ``squareness`` (0: as drawn; towards 1, round letters grow
     straight sides and flat tops, O a rounded rectangle as on older Argentine plates; characters with
-    slanted strokes, ``DIAGONAL``, stay), then stroked by a round pen ``pen`` cap heights wide."""
+    slanted strokes, ``DIAGONAL``, stay), then stroked by a round pen ``pen`` cap heights wide. A face
+    with ``plate_shapes`` draws the characters of ``PLATE_SHAPES`` in the shapes plates give them."""
     base: str
     width: float
     pen: float
     squareness: float = 0.0
+    plate_shapes: bool = False
 
 
 STROKE_FACES = {
     "Plate Sans": StrokeFace("DejaVu Sans", 0.62, 0.17),
     "Plate Sans Narrow": StrokeFace("DejaVu Sans", 0.5, 0.15),
     "Plate Mono": StrokeFace("Droid Sans Mono", 0.72, 0.17),
-    "Plate DIN": StrokeFace("DejaVu Sans", 0.58, 0.16, 0.6),
-    "Plate DIN Narrow": StrokeFace("DejaVu Sans", 0.46, 0.12, 0.6),
+    "Plate DIN": StrokeFace("DejaVu Sans", 0.58, 0.16, 0.6, plate_shapes=True),
+    "Plate DIN Narrow": StrokeFace("DejaVu Sans", 0.46, 0.12, 0.6, plate_shapes=True),
+}
+# Characters that plate lettering draws unlike any base face: DIN 1451's J hooks up to nearly half its
+# height (a base face's J, hooked low, is read as U). Each: its width before condensing as a share of
+# the cap height, and its centre line, x from 0 (left) to 1 (right), y from 0 (cap top) to 1 (baseline).
+PLATE_SHAPES = {
+    "J": (0.6, ((1, 0), (1, 0.75), (0.85, 0.95), (0.65, 1), (0.35, 1), (0.15, 0.95), (0, 0.75), (0, 0.55))),
 }
 DIAGONAL = set("AKMNRVWXYZ1247")  # pushed out, their slanted strokes would bend
 WIDE = set("MW")  # condensed less (to the square root of the face's width), as condensed faces draw them
@@ -143,14 +151,28 @@ def _draw_hershey(face: str, char: str, frame: tuple[float, float]) -> np.ndarra
 
 
 def _draw_stroke(face: str, char: str, frame: tuple[float, float]) -> np.ndarray:
-    base, width, pen, squareness = STROKE_FACES[face]
-    line = _thin(glyph(base, char, frame) > 127).astype(np.uint8) * 255
+    base, width, pen, squareness, plate_shapes = STROKE_FACES[face]
     width = width ** 0.5 if char in WIDE else width
-    condensed = cv2.resize(line, (max(1, round(line.shape[1] * width)), line.shape[0]), interpolation=cv2.INTER_AREA)
+    height, cap_top = _frame(face, frame)
+    if plate_shapes and char in PLATE_SHAPES:
+        centre = _shape_line(*PLATE_SHAPES[char], width, height, cap_top)
+    else:
+        line = _thin(glyph(base, char, frame) > 127).astype(np.uint8) * 255
+        condensed = cv2.resize(line, (max(1, round(line.shape[1] * width)), height), interpolation=cv2.INTER_AREA)
+        centre = _square(_thin(condensed > 0), cap_top, 0.0 if char in DIAGONAL else squareness)
     size = round(pen * CAP_HEIGHT)
-    centre = _square(_thin(condensed > 0), _frame(face, frame)[1], 0.0 if char in DIAGONAL else squareness)
     disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     return cv2.dilate(np.pad(centre.astype(np.uint8) * 255, ((0, 0), (size, size))), disk)
+
+
+def _shape_line(share: float, points: Sequence[tuple[float, float]], width: float, height: int, cap_top: int
+                ) -> np.ndarray:
+    """A ``PLATE_SHAPES`` centre line, ``share`` cap heights wide condensed to ``width`` of that, in a
+    bool mask (height, ink width) whose cap starts at row ``cap_top``."""
+    right = max(1, round(share * width * CAP_HEIGHT))
+    line = np.zeros((height, right + 1), np.uint8)
+    cv2.polylines(line, [np.int32([(round(x * right), round(cap_top + y * CAP_HEIGHT)) for x, y in points])], False, 1)
+    return line > 0
 
 
 def _square(line: np.ndarray, cap_top: int, squareness: float) -> np.ndarray:
