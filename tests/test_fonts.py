@@ -195,7 +195,6 @@ def test_a_square_face_draws_o_as_a_rounded_rectangle_and_diagonal_letters_as_th
     assert "V" in DIAGONAL and bottom.sum() < 0.5 * v.shape[1], "V still ends in a point"
 
 
-
 @pytest.mark.parametrize("face", [face for face, stroke in STROKE_FACES.items() if stroke.plate_shapes])
 def test_a_plate_face_hooks_j_up_to_nearly_half_its_height(face):
     """DIN 1451's J, which the base face hooks low."""
