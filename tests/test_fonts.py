@@ -204,3 +204,15 @@ def test_a_plate_face_hooks_j_up_to_nearly_half_its_height(face):
         return np.flatnonzero(j[:, : j.shape[1] // 4].any(axis=1))[0]
     assert hook_top(glyph(face, "J") > 127) <= baseline - 0.4 * CAP_HEIGHT, "hooked up to nearly half the height"
     assert hook_top(glyph(STROKE_FACES[face].base, "J") > 127) > baseline - 0.3 * CAP_HEIGHT, "the base face hooks low"
+
+
+@pytest.mark.parametrize("face", [face for face, stroke in STROKE_FACES.items() if stroke.plate_shapes])
+def test_a_plate_face_draws_m_and_w_in_a_capitals_cell_on_upright_sides(face):
+    """As plates letter them; condensed from the base face, M is a third and W two thirds wider than H."""
+    def ink_width(char):
+        return np.ptp(np.flatnonzero((glyph(face, char) > 127).any(axis=0))) + 1
+
+    for char in "MW":
+        assert ink_width(char) <= 1.15 * ink_width("H"), f"{char} about as wide as H"
+        left_stem = glyph(face, char)[:, :3] > 127
+        assert left_stem.any(axis=1).sum() >= 0.9 * CAP_HEIGHT, f"{char}'s left side is upright"

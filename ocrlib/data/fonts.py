@@ -76,10 +76,14 @@ STROKE_FACES = {
     "Plate DIN Narrow": StrokeFace("DejaVu Sans", 0.46, 0.12, 0.6, plate_shapes=True),
 }
 # Characters that plate lettering draws unlike any base face: DIN 1451's J hooks up to nearly half its
-# height (a base face's J, hooked low, is read as U). Each: its width before condensing as a share of
-# the cap height, and its centre line, x from 0 (left) to 1 (right), y from 0 (cap top) to 1 (baseline).
+# height (a base face's J, hooked low, is read as U), and plates letter M and W as wide as H, on
+# upright sides (condensed from a base face, they are a third and two thirds wider, and a real W is
+# read as H). Each: its width before condensing as a share of the cap height, and its centre line,
+# x from 0 (left) to 1 (right), y from 0 (cap top) to 1 (baseline).
 PLATE_SHAPES = {
     "J": (0.6, ((1, 0), (1, 0.75), (0.85, 0.95), (0.65, 1), (0.35, 1), (0.15, 0.95), (0, 0.75), (0, 0.55))),
+    "M": (0.8, ((0, 1), (0, 0), (0.5, 0.6), (1, 0), (1, 1))),
+    "W": (0.82, ((0, 0), (0, 1), (0.5, 0.42), (1, 1), (1, 0))),
 }
 DIAGONAL = set("AKMNRVWXYZ1247")  # pushed out, their slanted strokes would bend
 WIDE = set("MW")  # condensed less (to the square root of the face's width), as condensed faces draw them
@@ -152,11 +156,11 @@ def _draw_hershey(face: str, char: str, frame: tuple[float, float]) -> np.ndarra
 
 def _draw_stroke(face: str, char: str, frame: tuple[float, float]) -> np.ndarray:
     base, width, pen, squareness, plate_shapes = STROKE_FACES[face]
-    width = width ** 0.5 if char in WIDE else width
     height, cap_top = _frame(face, frame)
     if plate_shapes and char in PLATE_SHAPES:
         centre = _shape_line(*PLATE_SHAPES[char], width, height, cap_top)
     else:
+        width = width ** 0.5 if char in WIDE else width
         line = _thin(glyph(base, char, frame) > 127).astype(np.uint8) * 255
         condensed = cv2.resize(line, (max(1, round(line.shape[1] * width)), height), interpolation=cv2.INTER_AREA)
         centre = _square(_thin(condensed > 0), cap_top, 0.0 if char in DIAGONAL else squareness)
