@@ -91,6 +91,12 @@ def test_compose_places_masks_at_their_lefts_taking_the_larger_value_where_they_
     np.testing.assert_array_equal(line[0], [100, 100, 200, 200])
 
 
+def test_compose_keeps_the_larger_value_whatever_order_the_masks_come_in():
+    dark, light = np.full((1, 3), 200, np.uint8), np.full((1, 3), 50, np.uint8)
+    line = compose([dark, light, light], [1, 0, 2])  # the light ones overlap the dark one from both sides, later
+    np.testing.assert_array_equal(line[0], [50, 200, 200, 200, 50])
+
+
 def test_embolden_thickens_and_thins_strokes():
     mask = np.zeros((20, 20), np.uint8)
     mask[5:15, 8:12] = 255

@@ -296,8 +296,7 @@ def line_mask_and_boxes(face: str, text: str, spacing: float = 0.1, fixed_pitch:
         lefts.append(x + (width - g.shape[1]) // 2)
         x += width + step
     mask = compose(glyphs, lefts)  # refuses a text without glyphs
-    left = np.array(lefts) - min(lefts)
-    return mask, np.stack([left, left + [g.shape[1] for g in glyphs]], axis=1)
+    return mask, np.array([(left, left + g.shape[1]) for left, g in zip(lefts, glyphs)]) - min(lefts)
 
 
 def compose(masks: Sequence[np.ndarray], lefts: Sequence[int]) -> np.ndarray:
@@ -307,9 +306,14 @@ def compose(masks: Sequence[np.ndarray], lefts: Sequence[int]) -> np.ndarray:
         raise ValueError("no glyphs to compose: the text has no visible character")
     shift = min(lefts)
     line = np.zeros((masks[0].shape[0], max(left + m.shape[1] for left, m in zip(lefts, masks)) - shift), np.uint8)
+    inked = 0  # the columns before this one may hold ink already
     for left, m in zip(lefts, masks):
-        part = line[:, left - shift : left - shift + m.shape[1]]
-        np.maximum(part, m, out=part)
+        start, end = left - shift, left - shift + m.shape[1]
+        if start >= inked:  # nothing to overlap: a copy is cheaper
+            line[:, start:end] = m
+        else:
+            np.maximum(line[:, start:end], m, out=line[:, start:end])
+        inked = max(inked, end)
     return line
 
 

@@ -31,8 +31,9 @@ from __future__ import annotations
 import string
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -66,9 +67,12 @@ FORMATS = tuple(PLATE_FORMATS)
 ORIGINAL_FORMATS = ("russian", "latin")
 SEPARATORS = ("space", "dot", "dash", "emblem", "sticker")
 CROP_ASPECT = (1.8, 3.4)  # width / height of a plate crop, plate and surroundings, as detectors cut them
+_MARGINS = np.array([[-0.02, -0.02, -0.05, -0.05], [0.1, 0.1, 0.2, 0.2]])  # a crop's least and most margins
 _SMALL_WORDS = ("REPUBLICA ARGENTINA", "ARGENTINA", "BRASIL", "URUGUAY", "PARAGUAY", "CALIFORNIA", "TEXAS",
                 "FLORIDA", "SUNSHINE STATE", "LAND OF LINCOLN", "EMPIRE STATE", "RUS", "AUTO SALES",
                 "GRUPO MOTORS", "DEALER 24", "MERCOSUR")
+_SQUARE = np.ones((3, 3), np.uint8)  # a 3 x 3 structuring element
+_STAR_RING = [(float(np.cos(angle)), float(np.sin(angle))) for angle in np.linspace(0, 2 * np.pi, 12, endpoint=False)]
 _GRAY = np.array([0.299, 0.587, 0.114], np.float32)  # ITU-R 601 luma weights of R, G, B
 
 
@@ -85,6 +89,12 @@ def _random_groups(rng: np.random.Generator, plate_format: str) -> list[str]:
     pattern = patterns[rng.integers(len(patterns))]
     codes = rng.integers(0, 10**6, len(pattern))
     return "".join(pools[p][c % len(pools[p])] if p in pools else " " for p, c in zip(pattern, codes)).split()
+
+
+def _uniform(rng: np.random.Generator, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """``rng.uniform(low, high)`` for float64 arrays of bounds: the same numbers, without the checks of
+    the bounds that cost it seven times the draw."""
+    return low + (high - low) * rng.random(low.shape)
 
 
 def _check_format(plate_format: str) -> None:
@@ -122,8 +132,8 @@ def _palette(rng: np.random.Generator, plate_format: str, colours: bool) -> dict
     # A camera's gray: the luma weights, moved per camera (infrared and cheap sensors weigh red more).
     weights = _GRAY * rng.uniform(0.4, 1.6, 3)
     weights /= weights.sum()
-    gray = dict(zip(_COLOURS, (rng.uniform(_COLOUR_LOW, _COLOUR_HIGH) @ weights).tolist()))
-    chance = rng.random(3)
+    gray = dict(zip(_COLOURS, (_uniform(rng, _COLOUR_LOW, _COLOUR_HIGH) @ weights).tolist()))
+    chance = rng.random(3).tolist()
     if plate_format == "two_group" and chance[0] < 0.6 or plate_format == "latin" and chance[0] < 0.3:
         plate, ink = "black", "white"
     elif plate_format in ("us", "latin"):
@@ -146,8 +156,7 @@ def _palette(rng: np.random.Generator, plate_format: str, colours: bool) -> dict
 # Text
 
 
-@dataclass(frozen=True)
-class _TextStyle:
+class _TextStyle(NamedTuple):
     face: str
     fill: float  # share of the text box's width the text spans, as plates are designed
     stretch: tuple[float, float]  # the least and most the glyphs are widened (> 1) or condensed (< 1) to do so
@@ -205,7 +214,7 @@ def _draw_text(plate: np.ndarray, box: tuple[int, int, int, int], groups: Sequen
     mask, centres, gap, boxes = _text_mask(groups, style, rng)
     scale = style.height * (y1 - y0) / CAP_HEIGHT
     natural = mask.shape[1] * scale  # the width at the face's own proportions
-    width = natural * np.clip(style.fill * (x1 - x0) / natural, *style.stretch)
+    width = natural * min(max(style.fill * (x1 - x0) / natural, style.stretch[0]), style.stretch[1])
     if width > x1 - x0:
         scale *= (x1 - x0) / width
         width = x1 - x0
@@ -216,7 +225,7 @@ def _draw_text(plate: np.ndarray, box: tuple[int, int, int, int], groups: Sequen
     left = round((x0 + x1 - width_px) / 2 + rng.uniform(-shift, shift))
     top = round((y0 + y1) / 2 - cap / 2 - scale * CAP_HEIGHT * 0.12 + rng.uniform(-0.06, 0.06) * (y1 - y0))
     if style.emboss:  # the inside fades towards what is under it, one pixel of rim stays
-        inside = cv2.erode(small, np.ones((3, 3), np.uint8))
+        inside = cv2.erode(small, _SQUARE)
         region = _region(plate, small.shape, left, top)
         under = float(plate[region[0]].mean()) if region else ink
         _blend(plate, small - inside, left, top, ink)
@@ -247,7 +256,9 @@ def _blend(canvas: np.ndarray, alpha: np.ndarray, left: int, top: int, tone: flo
     region = _region(canvas, alpha.shape, left, top)
     if region:
         part = canvas[region[0]]
-        part += (tone - part) * alpha[region[1]]
+        change = tone - part
+        change *= alpha[region[1]]
+        part += change
 
 
 def _draw_separator(plate: np.ndarray, kind: str, x: float, room: float, cap_top: float, cap: float, ink: float,
@@ -278,7 +289,7 @@ def _small_text(canvas: np.ndarray, box: tuple[float, float, float, float], tone
     x0, y0, x1, y1 = (round(v) for v in box)
     text = _SMALL_WORDS[rng.integers(len(_SMALL_WORDS))]
     font = cv2.FONT_HERSHEY_SIMPLEX if rng.random() < 0.5 else cv2.FONT_HERSHEY_PLAIN
-    (width, height), _ = cv2.getTextSize(text, font, 1.0, 1)
+    width, height = _text_size(text, font)
     scale = min((y1 - y0) * 0.8 / height, (x1 - x0) * rng.uniform(0.4, 0.95) / width)
     if scale * height < 2:
         return
@@ -286,6 +297,12 @@ def _small_text(canvas: np.ndarray, box: tuple[float, float, float, float], tone
     origin = (round((x1 - x0 - width * scale) / 2), round((y1 - y0 + height * scale) / 2))
     cv2.putText(mask, text, origin, font, scale, 255, 1, cv2.LINE_AA)
     _blend(canvas, mask.astype(np.float32) / 255, x0, y0, tone)
+
+
+@lru_cache(maxsize=None)
+def _text_size(text: str, font: int) -> tuple[int, int]:
+    """(width, height) of ``text`` in the Hershey ``font`` at scale 1, as ``cv2.getTextSize`` measures it."""
+    return cv2.getTextSize(text, font, 1.0, 1)[0]
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -306,7 +323,7 @@ def _draw_plate(height: int, width: int, groups: Sequence[str], plate_format: st
                       thin * int(rng.integers(1, 4 if layouts else 3)))
     if layouts and plate_format == "two_group" and palette["ink"] > palette["plate"] and rng.random() < 0.6:
         box = _field(plate, palette, rng)
-        style = replace(style, height=rng.uniform(0.85, 1.05))  # the characters fill the field, may touch its rim
+        style = style._replace(height=rng.uniform(0.85, 1.05))  # the characters fill the field, may touch its rim
     elif layouts:
         box = _decorate(plate, plate_format, palette, box, thin, rng)
     if plate_format == "russian":  # the region sits in a box of its own at the right
@@ -354,14 +371,14 @@ def _decorate(plate: np.ndarray, plate_format: str, palette: dict[str, float], b
         band = round(height * rng.uniform(0.17, 0.27))
         plate[:band] = palette["band"]
         _small_text(plate, (0, 0, width, band), palette["small"], rng)
-        flag_x = round(width * rng.choice([0.05, 0.88]))
+        flag_x = round(width * (0.05, 0.88)[rng.integers(2)])
         cv2.rectangle(plate, (flag_x, band // 4), (flag_x + band, band * 3 // 4), palette["plate"], -1)
         y0 = band + thin
     elif plate_format == "eu":
         strip = round(width * rng.uniform(0.07, 0.11))
         plate[:, :strip] = palette["band"]
-        for angle in np.linspace(0, 2 * np.pi, 12, endpoint=False):
-            centre = (round(strip / 2 + strip * 0.3 * np.cos(angle)), round(height * 0.3 + strip * 0.3 * np.sin(angle)))
+        for cos, sin in _STAR_RING:
+            centre = (round(strip / 2 + strip * 0.3 * cos), round(height * 0.3 + strip * 0.3 * sin))
             cv2.circle(plate, centre, max(1, strip // 14), palette["small"], -1)
         _small_text(plate, (0, height * 0.55, strip, height * 0.9), palette["small"], rng)
         x0 = strip + thin * 2
@@ -386,24 +403,26 @@ def _scene(height: int, width: int, rng: np.random.Generator) -> np.ndarray:
     scene = np.empty((height, width), np.float32)
     scene[:] = body + rng.uniform(-60, 60) * _axis(height)[:, None]
     for _ in range(int(rng.integers(0, 3))):  # bumper edges, lights, grille bars
-        x, y = rng.uniform(0, width, 2), rng.uniform(0, height, 2)
+        x, y = rng.uniform(0, width, 2).tolist(), rng.uniform(0, height, 2).tolist()
         cv2.rectangle(scene, (round(x[0]), round(y[0])), (round(x[1]), round(y[1])), float(rng.uniform(0, 255)), -1)
     return scene
 
 
-def _crop_margins(aspect: float, rng: np.random.Generator) -> np.ndarray:
+def _crop_margins(aspect: float, rng: np.random.Generator) -> tuple[float, float, float, float]:
     """Margins (left, right, top, bottom) of a crop around a plate ``aspect`` times as wide as tall, as
     shares of the plate's width (left, right) and height (top, bottom); negative ones cut the plate.
     A crop comes out as detectors cut them, ``CROP_ASPECT`` wide: a long plate gets more of the car
     above and below it, a tall one more beside it."""
-    margins = rng.uniform([-0.02, -0.02, -0.05, -0.05], [0.1, 0.1, 0.2, 0.2])
-    crop_aspect = aspect * (1 + margins[0] + margins[1]) / (1 + margins[2] + margins[3])
+    left, right, top, bottom = _uniform(rng, *_MARGINS).tolist()
+    crop_aspect = aspect * (1 + left + right) / (1 + top + bottom)
     low, high = CROP_ASPECT
     if crop_aspect > high:  # more above and below
-        margins[2:] += (aspect * (1 + margins[0] + margins[1]) / high - 1 - margins[2] - margins[3]) / 2
+        more = (aspect * (1 + left + right) / high - 1 - top - bottom) / 2
+        top, bottom = top + more, bottom + more
     elif crop_aspect < low:  # more beside
-        margins[:2] += (low * (1 + margins[2] + margins[3]) / aspect - 1 - margins[0] - margins[1]) / 2
-    return margins
+        more = (low * (1 + top + bottom) / aspect - 1 - left - right) / 2
+        left, right = left + more, right + more
+    return left, right, top, bottom
 
 
 def _tilt(scene: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -414,7 +433,8 @@ def _tilt(scene: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.n
     corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
     rotation = cv2.getRotationMatrix2D((width / 2, height / 2), rng.uniform(-4, 4), 1.0)
     slant = rng.uniform(-0.25, 0.25) if rng.random() < 0.3 else 0.0  # the top moves right by slant * height
-    slanted = corners - np.float32([[slant * (y - height / 2), 0] for _, y in corners])
+    slanted = corners.copy()
+    slanted[:, 0] -= slant * (corners[:, 1] - height / 2)
     moved = cv2.transform(slanted[None], rotation)[0] + rng.uniform(-0.03, 0.03, (4, 2)).astype(np.float32) * [width, height]
     warp = cv2.getPerspectiveTransform(corners, moved.astype(np.float32))
     return cv2.warpPerspective(scene, warp, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE), warp
@@ -514,7 +534,7 @@ def _render(groups: Sequence[str], rng: np.random.Generator, size: tuple[int, in
     # shares of the plate; negative: cut off); the resolution the camera had: below the output's,
     # upscaled at the end; above it, shrunk at the end as fit_to_size shrinks a real crop.
     aspect = rng.uniform(*PLATE_FORMATS[plate_format].aspect) if crops else size[1] / size[0]
-    margins = _crop_margins(aspect, rng) if crops else np.full(4, 0.03)
+    margins = _crop_margins(aspect, rng) if crops else (0.03,) * 4
     scene_aspect = aspect * (1 + margins[0] + margins[1]) / (1 + margins[2] + margins[3])
     out_height, out_width = size
     if scene_aspect >= out_width / out_height:
@@ -541,17 +561,18 @@ def _render(groups: Sequence[str], rng: np.random.Generator, size: tuple[int, in
     region = _region(scene, plate.shape, left, top)
     if region:
         scene[region[0]] = plate[region[1]]
-    edges = np.stack([boxes.ravel() + left, np.full(boxes.size, top + plate.shape[0] / 2)], axis=1)
+    edges = np.empty((boxes.size, 2))  # both edges of each glyph at the text's middle row, on the scene
+    edges[:, 0], edges[:, 1] = boxes.ravel() + left, top + plate.shape[0] / 2
     if crops:
         scene, warp = _tilt(scene, rng)
         edges = cv2.perspectiveTransform(edges[None].astype(np.float32), warp)[0]
     if camera:
         scene = _photograph(scene, rng)
         if rng.random() < 0.25:
-            scene = _interlace(scene, rng.uniform(0.5, 2) * rng.choice((-1, 1)) * resolution)
+            scene = _interlace(scene, rng.uniform(0.5, 2) * (-1, 1)[rng.integers(2)] * resolution)
     elif rng.random() < 0.5:
         scene = cv2.GaussianBlur(scene, (3, 3), rng.uniform(0.3, 1.0))
-    image = np.clip(scene, 0, 255).astype(np.uint8)
+    image = np.clip(scene, 0, 255, out=scene).astype(np.uint8)
     if camera and rng.random() < 0.3:
         image = jpeg(image, int(rng.integers(30, 90)))
     if image.shape != (out_height, out_width):
@@ -619,12 +640,16 @@ def add_photometric_noise(images: np.ndarray, rng: np.random.Generator) -> np.nd
     contrast = rng.uniform(0.5, 1.2, per_image).astype(np.float32)
     brightness = rng.uniform(-40, 40, per_image).astype(np.float32)
     sigma = rng.uniform(0, 12, per_image).astype(np.float32) * np.float32(12**0.5)  # U(-0.5, 0.5): std 1/sqrt(12)
+    offset = 128 + brightness
     noisy = np.empty_like(images)
-    for start in range(0, len(images), 256):  # in chunks that stay in the CPU's cache
-        part = slice(start, start + 256)
+    for start in range(0, len(images), 32):  # in chunks that stay in the CPU's cache (1 MB of 64 x 128 floats)
+        part = slice(start, start + 32)
         chunk = rng.random(np.shape(images[part]), np.float32)
         chunk -= np.float32(0.5)
         chunk *= sigma[part]
-        chunk += (images[part] - np.float32(128)) * contrast[part] + (128 + brightness[part])
+        tone = images[part] - np.float32(128)
+        tone *= contrast[part]
+        tone += offset[part]
+        chunk += tone
         noisy[part] = np.clip(chunk, 0, 255, out=chunk)
     return noisy

@@ -21,18 +21,8 @@ def to_uint8(image: np.ndarray, rgb: bool = False) -> np.ndarray:
     image = np.asarray(image)
     if image.size == 0:
         raise ValueError(f"image of shape {image.shape} has no pixels")
-    if image.dtype == np.uint16:
-        image = (image / 257.0).round().astype(np.uint8)
-    elif image.dtype == bool:
-        image = image.astype(np.uint8) * 255
-    elif np.issubdtype(image.dtype, np.floating):
-        low, high = image.min(), image.max()
-        if not 0.0 <= low <= high <= 1.0:  # also False for NaN
-            raise ValueError(f"a float image must have its values in [0, 1], this one spans [{low:g}, {high:g}]: "
-                             "divide it by its maximum (255 for 8-bit values) or pass it as uint8")
-        image = (image * 255.0).round().astype(np.uint8)
-    elif image.dtype != np.uint8:
-        raise ValueError(f"unsupported image dtype {image.dtype}: expected uint8, uint16, bool or float")
+    if image.dtype != np.uint8:
+        image = _eight_bits(image)
     if image.ndim == 3 and image.shape[2] == 1:
         image = image[:, :, 0]
     if image.ndim == 3 and image.shape[2] == 4:
@@ -41,6 +31,21 @@ def to_uint8(image: np.ndarray, rgb: bool = False) -> np.ndarray:
     if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] != 3):
         raise ValueError(f"unsupported image shape {image.shape}: expected (H, W), (H, W, 1), (H, W, 3) or (H, W, 4)")
     return np.ascontiguousarray(image[:, :, ::-1]) if rgb and image.ndim == 3 else image
+
+
+def _eight_bits(image: np.ndarray) -> np.ndarray:
+    """A uint16, bool or float image in [0, 1] -> uint8 of its shape; other dtypes are refused."""
+    if image.dtype == np.uint16:
+        return (image / 257.0).round().astype(np.uint8)
+    if image.dtype == bool:
+        return image.astype(np.uint8) * 255
+    if np.issubdtype(image.dtype, np.floating):
+        low, high = image.min(), image.max()
+        if not 0.0 <= low <= high <= 1.0:  # also False for NaN
+            raise ValueError(f"a float image must have its values in [0, 1], this one spans [{low:g}, {high:g}]: "
+                             "divide it by its maximum (255 for 8-bit values) or pass it as uint8")
+        return (image * 255.0).round().astype(np.uint8)
+    raise ValueError(f"unsupported image dtype {image.dtype}: expected uint8, uint16, bool or float")
 
 
 def fit_to_size(image: np.ndarray, input_shape: tuple[int, int | None, int], rgb: bool = False,
