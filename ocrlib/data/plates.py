@@ -256,7 +256,7 @@ def _blend(canvas: np.ndarray, alpha: np.ndarray, left: int, top: int, tone: flo
     region = _region(canvas, alpha.shape, left, top)
     if region:
         part = canvas[region[0]]
-        change = tone - part
+        change = tone - part  # in place after this: one temporary array instead of two
         change *= alpha[region[1]]
         part += change
 
