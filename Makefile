@@ -12,7 +12,7 @@ REAL_PLATES := ../shared/data/real-plates-ar
 OCRLIB := $(PY) -m ocrlib
 BACKEND_TESTS := tests/test_model.py tests/test_ctc.py tests/test_train.py tests/test_recognizer.py \
 	tests/test_decoders.py tests/test_batches.py tests/test_morphology.py tests/test_padding.py \
-	tests/test_variable_width.py
+	tests/test_variable_width.py tests/test_batch_norm.py
 
 .PHONY: demo test clean
 

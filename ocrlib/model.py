@@ -9,6 +9,7 @@ import keras
 from keras import layers
 
 from ocrlib.alphabet import Alphabet, as_alphabet
+from ocrlib.batch_norm import fuse_batch_norm
 from ocrlib.ctc import ctc_lambda
 from ocrlib.ctc_reference import min_time_steps
 from ocrlib.errors import LabelTooLongError
@@ -144,7 +145,7 @@ def build_crnn(
     # float32 whatever the dtype policy: a float16 softmax rounds small probabilities to 0, and CTC
     # takes their logarithm.
     probs = layers.Dense(alphabet.num_classes, activation="softmax", dtype="float32", name="probs")(x)
-    inference_model = keras.Model(image, probs, name="crnn" if rnn_layers else "cnn")
+    inference_model = fuse_batch_norm(keras.Model(image, probs, name="crnn" if rnn_layers else "cnn"))
     crnn = CRNN(inference_model, ctc_training_model(inference_model), alphabet)
     if max_label_length is not None and crnn.time_steps is not None:
         if max_label_length > crnn.time_steps:

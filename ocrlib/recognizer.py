@@ -9,6 +9,7 @@ import numpy as np
 
 from ocrlib.alphabet import Alphabet
 from ocrlib.atomic import atomic_target
+from ocrlib.batch_norm import fuse_batch_norm
 from ocrlib.data.folder import read_image
 from ocrlib.data.preprocess import fit_to_size, pad_to_width, stack_fitted, to_model_range
 from ocrlib.decoders import decode_batch, probability
@@ -40,8 +41,9 @@ class Recognizer:
 
     @classmethod
     def load(cls, path: str | Path) -> Recognizer:
-        """Load a model written by ``save`` (.keras, with safe_mode=True: no Lambda layer, no code runs),
-        or an ONNX export (.onnx, run by ONNX Runtime)."""
+        """Load a model written by ``save`` (.keras, with safe_mode=True: no Lambda layer, no code runs;
+        its batch normalisation on TensorFlow's fused kernel, ``ocrlib.batch_norm``), or an ONNX export
+        (.onnx, run by ONNX Runtime)."""
         if Path(path).suffix == ".onnx":
             from ocrlib.onnx_model import OnnxModel
 
@@ -55,7 +57,7 @@ class Recognizer:
                 raise ModelFileError(f"{path} holds a Lambda layer, whose code safe_mode does not run: "
                                      "save the inference model (Recognizer.save), not the training model") from None
             raise ModelFileError(f"{path} is not a readable Keras model: {error}") from None
-        return cls(model, Alphabet(metadata["alphabet"]), metadata)
+        return cls(fuse_batch_norm(model), Alphabet(metadata["alphabet"]), metadata)
 
     @classmethod
     def pretrained(cls, name: str) -> Recognizer:

@@ -48,9 +48,9 @@ def test_load_restores_alphabet_input_size_and_metadata(saved):
 def test_saved_file_loads_with_plain_keras_in_safe_mode(recognizer, saved, images):
     model = keras.saving.load_model(saved, safe_mode=True)
     batch = recognizer.preprocess(images)
-    np.testing.assert_array_equal(
+    np.testing.assert_allclose(  # up to rounding: plain Keras normalises its own way, not on the fused kernel
         keras.ops.convert_to_numpy(model(batch, training=False)),
-        keras.ops.convert_to_numpy(recognizer.model(batch, training=False)),
+        keras.ops.convert_to_numpy(recognizer.model(batch, training=False)), atol=1e-6,
     )
 
 
