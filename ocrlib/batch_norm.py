@@ -8,9 +8,9 @@ most of it saved on the first conv block's full-resolution activations (``benchm
 ``fuse_batch_norm(model)`` makes each ``keras.layers.BatchNormalization`` of a model run that kernel on
 the TensorFlow backend, for channels-last 4-D inputs (B, H, W, C), in training and inference mode
 alike: the same numbers as Keras' own path up to float rounding. Anything else (another backend, a
-mask, renorm, no centre or scale) takes Keras' path. Only the layer objects change, not their class,
-weights or config: a saved model is a plain Keras file that loads without ocrlib. ``build_crnn`` and
-``Recognizer.load`` fuse the models they return.
+mask, renorm, statistics synchronised across replicas, no centre or scale) takes Keras' path. Only
+the layer objects change, not their class, weights or config: a saved model is a plain Keras file
+that loads without ocrlib. ``build_crnn`` and ``Recognizer.load`` fuse the models they return.
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def fuse_batch_norm(model: keras.Model) -> keras.Model:
 def _fused_call(layer: keras.layers.BatchNormalization, keras_call, inputs, training=None, mask=None):
     """``layer.call`` on ``FusedBatchNormV3`` where the kernel computes what ``keras_call`` would."""
     if (mask is not None or len(inputs.shape) != 4 or layer.axis not in (-1, 3) or layer.renorm
-            or not (layer.center and layer.scale)):
+            or layer.synchronized or not (layer.center and layer.scale)):
         return keras_call(inputs, training=training, mask=mask)
     import tensorflow as tf
 

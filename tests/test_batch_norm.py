@@ -54,9 +54,10 @@ def test_inputs_the_kernel_does_not_take_go_keras_way(rng):
     features = rng.normal(2.0, 3.0, (16, 5)).astype("float32")  # (B, F): not 4-D
     fused, plain = twin_layers(features.shape, rng)
     np.testing.assert_allclose(fused(features, training=True), plain(features, training=True), atol=1e-5)
-    fused, plain = twin_layers((4, 6, 8, 5), rng, center=False)
     images = rng.normal(size=(4, 6, 8, 5)).astype("float32")
-    np.testing.assert_allclose(fused(images, training=True), plain(images, training=True), atol=1e-5)
+    for options in ({"center": False}, {"renorm": True}):
+        fused, plain = twin_layers(images.shape, rng, **options)
+        np.testing.assert_allclose(fused(images, training=True), plain(images, training=True), atol=1e-5)
 
 
 def test_gradients_match_keras_layer(activations, rng):
