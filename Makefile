@@ -26,7 +26,7 @@ demo: $(INSTALLED)
 	rm -rf data/plates-train data/plates-test $(DEMO)
 	$(OCRLIB) generate plates --n 16000 --seed 1 --out data/plates-train
 	$(OCRLIB) generate plates --n 2000 --seed 2 --out data/plates-test
-	$(OCRLIB) train --data data/plates-train --val-split 0.05 --epochs 8 --shortcut --out $(DEMO)/plates.keras
+	$(OCRLIB) train --data data/plates-train --val-split 0.05 --out $(DEMO)/plates.keras
 	$(OCRLIB) evaluate --model $(DEMO)/plates.keras --data data/plates-test --plot $(DEMO)/probabilities.png
 	@if [ -d $(REAL_PLATES) ]; then \
 		echo "the same model on the real plates of $(REAL_PLATES) (never trained on):"; \

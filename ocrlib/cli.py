@@ -38,7 +38,7 @@ from ocrlib.export import FORMATS
 from ocrlib.geometry import time_steps_for_width
 from ocrlib.model_file import read_metadata
 from ocrlib.pretrained import MAKER, PRETRAINED, resolve_model, shipped_models
-from ocrlib.recipe import INIT_LEARNING_RATE, LEARNING_RATE, Recipe, recipe_for
+from ocrlib.recipe import INIT_LEARNING_RATE, LARGE_SET, LEARNING_RATE, Recipe, recipe_for
 
 GENERATORS = {"plates": generate_plates, "captcha": generate_captchas, "equations": generate_equations,
               "lines": generate_lines, "ruritania": generate_ruritanian_plates}
@@ -86,11 +86,6 @@ def _progress_verbosity() -> str | int:
     jupyter_client) and ipykernel's ``MPLBACKEND`` in their environment."""
     in_notebook = "JPY_PARENT_PID" in os.environ or os.environ.get("MPLBACKEND", "").startswith("module://matplotlib_inline")
     return "auto" if sys.stdout.isatty() and not in_notebook else 2
-
-
-def _rows(images: np.ndarray | list, rows: np.ndarray) -> np.ndarray | list:
-    """``images[rows]`` of an array, or of a list of lines of different widths."""
-    return images[rows] if isinstance(images, np.ndarray) else [images[i] for i in rows]
 
 
 def _fitted_images(pairs: Sequence[tuple[Path, str]], input_shape: tuple[int, int | None, int]) -> np.ndarray | list:
@@ -205,9 +200,11 @@ def _init_model(args: argparse.Namespace):
     source = None
     if args.init:
         source = Recognizer.load(resolve_model(args.init))
-        if args.shortcut and not architecture(source.model)["shortcut"]:
-            raise UsageError(f"--shortcut: the --init model {args.init} has none, and fine-tuning keeps its architecture")
-        args.shortcut = architecture(source.model)["shortcut"]
+        has_shortcut = architecture(source.model)["shortcut"]
+        if args.shortcut is not None and args.shortcut != has_shortcut:
+            raise UsageError(f"--{'' if args.shortcut else 'no-'}shortcut: the --init model {args.init} has "
+                             f"{'none' if args.shortcut else 'one'}, and fine-tuning keeps its architecture")
+        args.shortcut = has_shortcut
     args.height, args.width, args.channels = (
         default if given is None else given
         for given, default in zip((args.height, args.width, args.channels), source.input_shape if source else DEFAULT_SHAPE))
@@ -215,9 +212,9 @@ def _init_model(args: argparse.Namespace):
 
 
 def _train(args: argparse.Namespace, replicas: int) -> None:
-    """Check the labelled folders (every problem listed before refusing), build the CRNN for the labels'
-    alphabet (from the ``--init`` model's weights), split off the validation images, pick the recipe
-    the options leave open, and fit it, in batches of ``args.batch_size`` images per replica, a share
+    """Check the labelled folders (every problem listed before refusing), split off the validation images,
+    pick the recipe the options leave open, build the CRNN for the labels' alphabet (from the ``--init``
+    model's weights), and fit it, in batches of ``args.batch_size`` images per replica, a share
     of each from ``--extra-data``."""
     from ocrlib.data.batches import Batches, LineBatches, extra_images_per_batch
     from ocrlib.model import build_crnn
@@ -255,6 +252,17 @@ def _train(args: argparse.Namespace, replicas: int) -> None:
         raise DatasetError(message)
     if inferred and not len(alphabet):
         raise DatasetError(f"the labels of {', '.join(folders)} hold no characters: nothing to learn")
+    pairs = reports[0].pairs
+    if args.val_data:
+        val_pairs = reports[1].pairs
+    else:
+        order = np.random.default_rng(args.seed).permutation(len(pairs))
+        n_val = max(1, round(len(pairs) * args.val_split))
+        if n_val >= len(pairs):
+            raise UsageError(f"--val-split {args.val_split} leaves no training images out of {len(pairs)}")
+        val_pairs, pairs = [pairs[i] for i in order[:n_val]], [pairs[i] for i in order[n_val:]]
+    print(f"{len(pairs)} training and {len(val_pairs)} validation images")
+    _choose_recipe(args, len(pairs))
     try:
         if source:
             crnn, kept, added, dropped = crnn_like(source, alphabet, input_shape)
@@ -275,22 +283,9 @@ def _train(args: argparse.Namespace, replicas: int) -> None:
     else:
         print(f"alphabet ({len(alphabet)}): {alphabet.chars!r}; {crnn.time_steps} time steps, "
               f"so labels of up to {(crnn.time_steps - 1) // 2} characters are safe (T >= 2L + 1)")
-    images, texts = _fitted_images(reports[0].pairs, input_shape), [text for _, text in reports[0].pairs]
-    names = [str(path) for path, _ in reports[0].pairs]
-    if args.val_data:
-        val_images, val_texts = _fitted_images(reports[1].pairs, input_shape), [text for _, text in reports[1].pairs]
-        val_names = [str(path) for path, _ in reports[1].pairs]
-    else:
-        order = np.random.default_rng(args.seed).permutation(len(texts))
-        n_val = max(1, round(len(texts) * args.val_split))
-        if n_val >= len(texts):
-            raise UsageError(f"--val-split {args.val_split} leaves no training images out of {len(texts)}")
-        val_rows, train_rows = order[:n_val], order[n_val:]
-        val_images, val_texts = _rows(images, val_rows), [texts[i] for i in val_rows]
-        val_names = [names[i] for i in val_rows]
-        images, texts, names = _rows(images, train_rows), [texts[i] for i in train_rows], [names[i] for i in train_rows]
-    print(f"{len(texts)} training and {len(val_texts)} validation images")
-    _choose_recipe(args, len(texts))
+    images, texts, names = _fitted_images(pairs, input_shape), [text for _, text in pairs], [str(path) for path, _ in pairs]
+    val_images, val_texts = _fitted_images(val_pairs, input_shape), [text for _, text in val_pairs]
+    val_names = [str(path) for path, _ in val_pairs]
     batch_size = args.batch_size * replicas
     if args.distribute:
         print(f"data-parallel on {replicas} replicas: batches of {args.batch_size} x {replicas}")
@@ -351,17 +346,20 @@ def _train(args: argparse.Namespace, replicas: int) -> None:
 
 
 def _choose_recipe(args: argparse.Namespace, n_images: int) -> None:
-    """Fill in the --batch-size, --epochs, --schedule and --patience not given, from the number of
-    training images (``ocrlib.recipe.recipe_for``), and say what the run will do."""
+    """Fill in the --batch-size, --epochs, --schedule, --patience and --[no-]shortcut not given, from the
+    number of training images (``ocrlib.recipe.recipe_for``), and say what the run will do. With --init,
+    the shortcut is the --init model's (fine-tuning keeps its architecture)."""
+    kept = {"shortcut": args.shortcut} if args.init else {}
     names = [field.name for field in dataclasses.fields(Recipe)]
-    given = [name for name in names if getattr(args, name) is not None]
+    given = [name for name in names if name not in kept and getattr(args, name) is not None]
     chosen = dataclasses.replace(recipe_for(n_images, fine_tuning=bool(args.init)),
-                                 **{name: getattr(args, name) for name in given})
+                                 **kept, **{name: getattr(args, name) for name in given})
     for name in names:
         setattr(args, name, getattr(chosen, name))
     line = f"{n_images:,} images: {chosen}"
     if given:
-        line += f" ({', '.join('--' + name.replace('_', '-') for name in given)} as given)"
+        flags = ("--" + "no-" * (getattr(chosen, name) is False) + name.replace("_", "-") for name in given)
+        line += f" ({', '.join(flags)} as given)"
     if chosen.patience < chosen.epochs:
         line += f"; early stopping after {chosen.patience} epochs without progress"
     print(line)
@@ -590,7 +588,7 @@ def parser() -> argparse.ArgumentParser:
     val.add_argument("--val-split", type=float, default=0.1, help="share of --data held out for validation")
     p.add_argument("--out", required=True,
                    help="best model, .keras (the last one goes to OUT.last.keras, the backup for --resume to OUT.backup)")
-    # Batch size, epochs, schedule and patience default to a recipe for the number of training images
+    # Batch size, epochs, schedule, patience and shortcut default to a recipe for the number of training images
     # (ocrlib.recipe.recipe_for), printed at the start; each flag given overrides its part.
     by_size = "default: from the number of training images"
     p.add_argument("--epochs", type=_positive, help=f"most epochs to train ({by_size})")
@@ -615,9 +613,10 @@ def parser() -> argparse.ArgumentParser:
                         "alphabet of --data (or --alphabet); never validated on")
     p.add_argument("--extra-share", type=float, metavar="F",
                    help=f"with --extra-data: the share of each batch drawn from it (default: {EXTRA_SHARE:g})")
-    p.add_argument("--shortcut", action="store_true",
+    p.add_argument("--shortcut", action=argparse.BooleanOptionalAction,
                    help="the softmax also reads the column features past the LSTMs: leaves CTC's all-blank "
-                        "start sooner on varied data such as synthetic plates")
+                        f"start sooner on varied data such as synthetic plates ({by_size}, which gets it from "
+                        f"{LARGE_SET:,} on; with --init, the --init model's)")
     p.add_argument("--init", metavar="MODEL",
                    help=f"fine-tune: start from this trained .keras model or shipped one ({SHIPPED}), its architecture "
                         "and weights (the output columns of the characters both alphabets share); its input size is "

@@ -218,6 +218,24 @@ def test_train_on_real_captcha_files_of_mixed_sizes_and_modes_learns_their_alpha
     assert "━" not in out and "1/1 - " in out
 
 
+def test_train_gives_a_generated_size_of_set_the_shortcut_unless_told_not_to(tmp_path, monkeypatch, capsys):
+    from ocrlib import recipe
+
+    for name, size in (("SMALL_SET", 3), ("LARGE_SET", 6)):  # so that these 6 training images get the large-set recipe
+        monkeypatch.setattr(recipe, name, size)
+    data = small_folder(tmp_path / "d", ["ab", "ba"] * 4)
+    concatenates = []
+    for flags in ([], ["--no-shortcut"]):
+        model = tmp_path / f"m{len(flags)}.keras"
+        assert main(["train", "--data", str(data), "--val-split", "0.25", "--epochs", "1", "--out", str(model),
+                     *flags]) == 0
+        concatenates.append(any(isinstance(layer, keras.layers.Concatenate) for layer in Recognizer.load(model).model.layers))
+    assert concatenates == [True, False]
+    out = capsys.readouterr().out
+    assert "6 images: batch 32, 1 epoch, cosine, shortcut (--epochs as given)" in out
+    assert "6 images: batch 32, 1 epoch, cosine (--epochs, --no-shortcut as given)" in out
+
+
 def test_train_with_an_impossible_val_split_exits_2(tmp_path, capsys):
     data = small_folder(tmp_path / "d", ["ab", "ba"])
     assert main(["train", "--data", str(data), "--val-split", "1.5", "--out", str(tmp_path / "m.keras")]) == 2
@@ -470,8 +488,8 @@ def test_help_of_every_command_shows_the_default_of_each_option_that_has_one(cap
             if action.option_strings and not any(action.default is none for none in (None, False, argparse.SUPPRESS)):
                 assert f"(default: {action.default})" in text, f"{name} {action.option_strings[0]}"
                 shown += 1
-        if name == "train":  # --epochs, --batch-size, --schedule and --patience: the recipe's
-            assert text.count("(default: from the number of training images)") == 4
+        if name == "train":  # --epochs, --batch-size, --schedule, --patience and --shortcut: the recipe's
+            assert text.count("(default: from the number of training images") == 5
     assert shown == 5  # --seed of generate, --val-split and --seed of train, --decoder of evaluate and predict
 
 
@@ -645,6 +663,15 @@ def test_train_init_with_a_shipped_name_fine_tunes_the_shipped_model(shipped_pla
     tuned, shipped = Recognizer.load(model), Recognizer.load(shipped_plates)
     assert tuned.alphabet.chars == "1ABx" and architecture(tuned.model) == architecture(shipped.model)
     assert tuned.metadata["training"]["arguments"]["init"] == "plates" and "pretrained" not in tuned.metadata
+
+
+def test_train_init_refuses_a_shortcut_option_the_init_model_does_not_match(smoke, tmp_path, capsys):
+    code, _ = fine_tune(smoke, tmp_path / "a", "--epochs", "1", "--shortcut")  # the smoke model has none
+    assert code == 2
+    assert f"--shortcut: the --init model {smoke['model']} has none" in capsys.readouterr().err
+    code, _ = fine_tune(smoke, tmp_path / "b", "--epochs", "1", "--no-shortcut")  # as the model is: fine
+    assert code == 0
+    assert "3 images: batch 2, 1 epoch, plateau (--batch-size, --epochs as given)" in capsys.readouterr().out
 
 
 def test_train_freeze_features_changes_the_output_layer_but_not_the_features(smoke, tmp_path):

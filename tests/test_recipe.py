@@ -33,5 +33,12 @@ def test_open_ended_runs_stop_early_and_fine_tuning_a_small_set_trains_no_longer
 
 
 def test_the_recipe_reads_as_the_run_will_go():
-    assert str(recipe_for(20_000)) == "batch 32, 8 epochs, cosine"
+    assert str(recipe_for(20_000)) == "batch 32, 8 epochs, cosine, shortcut"
     assert str(recipe_for(1_040)) == "batch 8, up to 100 epochs, plateau"
+
+
+def test_generated_sets_get_the_shortcut_and_sets_of_real_images_do_not():
+    # Generated sets are varied; the plain CRNN can spend much of their fixed budget in CTC's blank start.
+    assert [recipe_for(n).shortcut for n in (1_040, 8_000, LARGE_SET - 1, LARGE_SET, 200_000)] == [
+        False, False, False, True, True]
+    assert not recipe_for(1_040, fine_tuning=True).shortcut
