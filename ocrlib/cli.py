@@ -42,6 +42,8 @@ from ocrlib.recipe import INIT_LEARNING_RATE, LARGE_SET, LEARNING_RATE, Recipe, 
 
 GENERATORS = {"plates": generate_plates, "captcha": generate_captchas, "equations": generate_equations,
               "lines": generate_lines, "ruritania": generate_ruritanian_plates}
+VOTE_HELP = ("read each image seven times, as it is and moved or scaled a little (ocrlib.voting), and keep the "
+             "text most readings agree on: seven times the work, for a model of one input size")
 DEFAULT_SHAPE = (64, 128, 1)  # train's --height, --width and --channels without --init
 DEFAULT_WIDTH = DEFAULT_SHAPE[1]
 # train's --extra-share: most of each batch stays the user's own images.
@@ -389,6 +391,7 @@ def evaluate(args: argparse.Namespace) -> None:
 
     log = sys.stderr if args.json else sys.stdout
     recognizer = Recognizer.load(resolve_model(args.model))
+    _check_vote(args, recognizer)
     alphabet, pairs = recognizer.alphabet, read_labels(args.data)
     if args.strict:
         for path, text in pairs:
@@ -405,10 +408,10 @@ def evaluate(args: argparse.Namespace) -> None:
     images, texts = _fitted_images(pairs, recognizer.input_shape), [text for _, text in pairs]
     start = time.perf_counter()
     probs = recognizer.predict_proba(images)
-    predictions = decode_batch(probs, alphabet, args.decoder)
+    predictions = recognizer.vote(images, args.decoder) if args.vote else decode_batch(probs, alphabet, args.decoder)
     seconds = time.perf_counter() - start
     result = {"n": len(texts), "sequence_accuracy": sequence_accuracy(texts, predictions),
-              "cer": character_error_rate(texts, predictions), "decoder": args.decoder,
+              "cer": character_error_rate(texts, predictions), "decoder": args.decoder, "vote": args.vote,
               "images_per_second": len(texts) / seconds, "labels_outside_alphabet": len(outside)}
     for truth, prediction in [(t, p) for t, p in zip(texts, predictions) if t != p][:10]:
         print(f"wrong: {truth!r} read as {prediction!r}", file=log)
@@ -419,6 +422,12 @@ def evaluate(args: argparse.Namespace) -> None:
         print(f"probability matrices written to {args.plot}", file=log)
     if args.json:
         print(json.dumps(result))
+
+
+def _check_vote(args: argparse.Namespace, recognizer) -> None:
+    """--vote moves each image within the model's input frame: a model of one input size only."""
+    if args.vote and recognizer.input_shape[1] is None:
+        raise UsageError(f"--vote moves images within a model's input frame; {args.model} reads lines of any width")
 
 
 def _plot_examples(path, images, probs, texts, predictions, alphabet, count=2):
@@ -447,8 +456,10 @@ def predict(args: argparse.Namespace) -> None:
     from ocrlib.recognizer import Recognizer
 
     recognizer = Recognizer.load(resolve_model(args.model))
+    _check_vote(args, recognizer)
     if not args.page:
-        for path, (text, confidence) in zip(args.images, recognizer.recognize(args.images, decoder=args.decoder)):
+        readings = recognizer.recognize(args.images, decoder=args.decoder, vote=args.vote)
+        for path, (text, confidence) in zip(args.images, readings):
             print(f"{path}\t{text}\t{confidence:.4f}")
         return
     if recognizer.input_shape[1] is not None:
@@ -643,6 +654,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true",
                    help="refuse labels with characters the model cannot emit, rather than count them as wrong")
     p.add_argument("--plot", help="write probability-matrix PNGs of right and wrong predictions here")
+    p.add_argument("--vote", action="store_true", help=VOTE_HELP)
     p.set_defaults(run=evaluate)
 
     p = command("predict", "print path<TAB>text<TAB>confidence for each image")
@@ -652,6 +664,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--page", action="store_true",
                    help="each image is a page: find its lines (ocrlib.segment) and print path<TAB>line<TAB>text<TAB>"
                         "confidence for each, top to bottom; needs a variable-width model")
+    p.add_argument("--vote", action="store_true", help=VOTE_HELP)
     p.add_argument("images", nargs="+", help="image files")
     p.set_defaults(run=predict)
 

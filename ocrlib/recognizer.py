@@ -1,4 +1,4 @@
-"""A trained model with its alphabet: load, save, preprocess, predict, recognise."""
+"""A trained model with its alphabet: load, save, preprocess, predict, recognise (once, or by vote)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -18,6 +18,7 @@ from ocrlib.errors import ModelFileError
 from ocrlib.geometry import BATCH_WIDTH_MULTIPLE, padded_width, time_steps_for_width
 from ocrlib.model_file import read_metadata, write_metadata
 from ocrlib.pretrained import pretrained_path
+from ocrlib.voting import JITTERS, jittered, voted
 
 Image = np.ndarray | str | Path
 
@@ -105,9 +106,8 @@ class Recognizer:
         if not len(images):
             return np.empty((0, *(n or 0 for n in self.model.output_shape[1:])), np.float32)
         if self.input_shape[1] is not None:
-            batches = [self.preprocess(images[i : i + batch_size], rgb) for i in range(0, len(images), batch_size)]
-            # predict_on_batch runs the compiled (graph/XLA) function; calling the model eagerly is ~50x slower.
-            return np.concatenate([np.asarray(self.model.predict_on_batch(batch)) for batch in batches])
+            return np.concatenate([self._predict(self.preprocess(images[i : i + batch_size], rgb))
+                                   for i in range(0, len(images), batch_size)])
         fitted = self._fitted(images, rgb)
         steps = [time_steps_for_width(image.shape[1]) for image in fitted]
         probs = np.zeros((len(fitted), max(steps), self.alphabet.num_classes), np.float32)
@@ -121,15 +121,36 @@ class Recognizer:
                 probs[i, : steps[i]] = p[: steps[i]]
         return probs
 
+    def _predict(self, inputs: np.ndarray) -> np.ndarray:
+        """(B, H, W, C) float32 model inputs -> (B, T, len(alphabet) + 1) probabilities."""
+        # predict_on_batch runs the compiled (graph/XLA) function; calling the model eagerly is ~50x slower.
+        return np.asarray(self.model.predict_on_batch(inputs))
+
+    def vote(self, images: Sequence[Image], decoder: str = "best_path", rgb: bool = False,
+             batch_size: int = 256) -> list[str]:
+        """The text per image that most of seven readings by ``decoder`` agree on: the image as it is and
+        moved or scaled by the six ``ocrlib.voting.JITTERS``; seven times the work of one reading. For a
+        model of one input size (a variable-width model's lines have no fixed frame to move them in)."""
+        check_decoder(decoder)
+        if self.input_shape[1] is None:
+            raise ValueError("reading by vote needs a model of one input size; this one reads lines of any width")
+        texts = []
+        for start in range(0, len(images), batch_size):
+            inputs = self.preprocess(images[start : start + batch_size], rgb)
+            readings = [decode_batch(self._predict(copy), self.alphabet, decoder)
+                        for copy in [inputs] + [jittered(inputs, *jitter) for jitter in JITTERS]]
+            texts += voted(readings)
+        return texts
+
     def recognize(self, images: Sequence[Image], decoder: str = "best_path",
-                  rgb: bool = False) -> list[tuple[str, float]]:
-        """(text, confidence) per image, read by ``decoder`` (a name in ``ocrlib.decoders.DECODERS``);
-        ``rgb``: as in ``preprocess``.
+                  rgb: bool = False, vote: bool = False) -> list[tuple[str, float]]:
+        """(text, confidence) per image, read by ``decoder`` (a name in ``ocrlib.decoders.DECODERS``), or
+        with ``vote`` the text most of seven readings agree on (``vote``); ``rgb``: as in ``preprocess``.
 
         Confidence is p(text | image): the CTC probability of the text, summed over all its alignments
-        (``ocrlib.decoders.probability``), whichever decoder found the text.
+        (``ocrlib.decoders.probability``), whichever decoder found the text, of the image as it is.
         """
         check_decoder(decoder)
         probs = self.predict_proba(images, rgb=rgb)
-        texts = decode_batch(probs, self.alphabet, decoder)
+        texts = self.vote(images, decoder, rgb) if vote else decode_batch(probs, self.alphabet, decoder)
         return [(text, probability(p, text, self.alphabet)) for text, p in zip(texts, probs)]

@@ -125,6 +125,16 @@ def test_train_shortcut_saves_the_model_whose_softmax_also_reads_the_column_feat
     assert "Concatenate" not in {type(layer).__name__ for layer in Recognizer.load(smoke["model"]).model.layers}
 
 
+def test_evaluate_and_predict_read_by_vote(smoke, capsys):
+    model = str(smoke["model"])
+    assert main(["evaluate", "--model", model, "--data", str(smoke["data"]), "--vote", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["vote"] is True and result["n"] == 32 and 0 <= result["sequence_accuracy"] <= 1
+    paths = sorted(str(path) for path in smoke["data"].glob("*.png"))[:3]
+    assert main(["predict", "--model", model, "--vote", *paths]) == 0
+    assert [row.split("\t")[0] for row in capsys.readouterr().out.strip().splitlines()] == paths
+
+
 def test_evaluate_json_prints_only_one_json_object_on_stdout(smoke, capsys):
     code = main(["evaluate", "--model", str(smoke["model"]), "--data", str(smoke["data"]), "--json"])
     assert code == 0

@@ -193,6 +193,14 @@ def test_cli_evaluate_predict_and_info_read_a_variable_width_model(trained, tmp_
     assert "32 x any width x 1" in capsys.readouterr().out
 
 
+def test_reading_by_vote_is_refused_for_a_variable_width_model(trained, lines, tmp_path, capsys):
+    recognizer = Recognizer.load(trained[1])
+    with pytest.raises(ValueError, match="one input size"):
+        recognizer.vote(lines[0][:2])
+    assert main(["predict", "--model", str(trained[1]), "--vote", str(tmp_path / "any.png")]) == 2
+    assert f"{trained[1]} reads lines of any width" in capsys.readouterr().err
+
+
 def test_cli_evaluate_refuses_a_line_too_wide_naming_its_file(trained, tmp_path, capsys):
     raw, texts = generate_lines(2, seed=11, lengths=(3, 30))
     raw[1] = cv2.resize(raw[1], (MAX_WIDTH + 100, 32))
