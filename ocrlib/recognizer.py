@@ -145,7 +145,8 @@ class Recognizer:
     def recognize(self, images: Sequence[Image], decoder: str = "best_path",
                   rgb: bool = False, vote: bool = False) -> list[tuple[str, float]]:
         """(text, confidence) per image, read by ``decoder`` (a name in ``ocrlib.decoders.DECODERS``), or
-        with ``vote`` the text most of seven readings agree on (``vote``); ``rgb``: as in ``preprocess``.
+        with ``vote`` the text most of seven readings agree on (``Recognizer.vote``); ``rgb``: as in
+        ``preprocess``.
 
         Confidence is p(text | image): the CTC probability of the text, summed over all its alignments
         (``ocrlib.decoders.probability``), whichever decoder found the text, of the image as it is.
