@@ -201,7 +201,7 @@ def test_a_square_face_draws_o_as_a_rounded_rectangle_and_diagonal_letters_as_th
     assert "V" in DIAGONAL and bottom.sum() < 0.5 * v.shape[1], "V still ends in a point"
 
 
-@pytest.mark.parametrize("face", [face for face, stroke in STROKE_FACES.items() if stroke.plate_shapes])
+@pytest.mark.parametrize("face", [face for face, stroke in STROKE_FACES.items() if "J" in stroke.plate_shapes])
 def test_a_plate_face_hooks_j_up_to_nearly_half_its_height(face):
     """DIN 1451's J, which the base face hooks low."""
     baseline = _frame(face, PLATE_FRAME)[1] + CAP_HEIGHT
@@ -212,7 +212,7 @@ def test_a_plate_face_hooks_j_up_to_nearly_half_its_height(face):
     assert hook_top(glyph(STROKE_FACES[face].base, "J") > 127) > baseline - 0.3 * CAP_HEIGHT, "the base face hooks low"
 
 
-@pytest.mark.parametrize("face", [face for face, stroke in STROKE_FACES.items() if stroke.plate_shapes])
+@pytest.mark.parametrize("face", [face for face, stroke in STROKE_FACES.items() if "M" in stroke.plate_shapes])
 def test_a_plate_face_draws_m_and_w_in_a_capitals_cell_on_upright_sides(face):
     """As plates letter them; condensed from the base face, M is a third and W two thirds wider than H."""
     def ink_width(char):
@@ -222,3 +222,13 @@ def test_a_plate_face_draws_m_and_w_in_a_capitals_cell_on_upright_sides(face):
         assert ink_width(char) <= 1.15 * ink_width("H"), f"{char} about as wide as H"
         left_stem = glyph(face, char)[:, :3] > 127
         assert left_stem.any(axis=1).sum() >= 0.9 * CAP_HEIGHT, f"{char}'s left side is upright"
+
+
+@pytest.mark.parametrize("face", [face for face, stroke in STROKE_FACES.items() if stroke.plate_shapes])
+def test_the_plates_i_has_bars_at_its_top_and_foot_in_the_faces_that_draw_it(face):
+    """Older Argentine plates letter I with bars at the top and the foot; DejaVu's, the base face's, is a stem."""
+    i = glyph(face, "I") > 127
+    cap_top = _frame(face, PLATE_FRAME)[1]
+    width = [np.count_nonzero(i[row]) for row in (cap_top + 1, cap_top + CAP_HEIGHT // 2, cap_top + CAP_HEIGHT - 1)]
+    barred = width[0] >= 2 * width[1] and width[2] >= 2 * width[1]
+    assert barred == ("I" in STROKE_FACES[face].plate_shapes), f"widths at the top, middle and foot: {width}"

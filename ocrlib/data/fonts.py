@@ -59,28 +59,30 @@ class StrokeFace(NamedTuple):
     ``base``'s centre lines, condensed to ``width`` of their own proportions (M and W, ``WIDE``, less),
     pushed out towards the glyph's box by ``squareness`` (0: as drawn; towards 1, round letters grow
     straight sides and flat tops, O a rounded rectangle as on older Argentine plates; characters with
-    slanted strokes, ``DIAGONAL``, stay), then stroked by a round pen ``pen`` cap heights wide. A face
-    with ``plate_shapes`` draws the characters of ``PLATE_SHAPES`` in the shapes plates give them."""
+    slanted strokes, ``DIAGONAL``, stay), then stroked by a round pen ``pen`` cap heights wide.
+    ``plate_shapes``: the characters of ``PLATE_SHAPES`` it draws in the shapes plates give them."""
     base: str
     width: float
     pen: float
     squareness: float = 0.0
-    plate_shapes: bool = False
+    plate_shapes: str = ""
 
 
 STROKE_FACES = {
     "Plate Sans": StrokeFace("DejaVu Sans", 0.62, 0.17),
     "Plate Sans Narrow": StrokeFace("DejaVu Sans", 0.5, 0.15),
     "Plate Mono": StrokeFace("Droid Sans Mono", 0.72, 0.17),
-    "Plate DIN": StrokeFace("DejaVu Sans", 0.58, 0.16, 0.6, plate_shapes=True),
-    "Plate DIN Narrow": StrokeFace("DejaVu Sans", 0.46, 0.12, 0.6, plate_shapes=True),
+    "Plate DIN": StrokeFace("DejaVu Sans", 0.58, 0.16, 0.6, plate_shapes="IJMW"),
+    "Plate DIN Narrow": StrokeFace("DejaVu Sans", 0.46, 0.12, 0.6, plate_shapes="JMW"),
 }
 # Characters that plate lettering draws unlike any base face: DIN 1451's J hooks up to nearly half its
-# height (a base face's J, hooked low, is read as U), and plates letter M and W as wide as H, on
-# upright sides (condensed from a base face, they are a third and two thirds wider, and a real W is
-# read as H). Each: its width before condensing as a share of the cap height, and its centre line,
-# x from 0 (left) to 1 (right), y from 0 (cap top) to 1 (baseline).
+# height (a base face's J, hooked low, is read as U), plates letter M and W as wide as H, on upright
+# sides (condensed from a base face, they are a third and two thirds wider, and a real W is read as
+# H), and older Argentine plates give I bars at its top and foot (a real barred I was read as T).
+# Each: its width before condensing as a share of the cap height, and its centre line, x from 0
+# (left) to 1 (right), y from 0 (cap top) to 1 (baseline).
 PLATE_SHAPES = {
+    "I": (0.4, ((0, 0), (1, 0), (0.5, 0), (0.5, 1), (0, 1), (1, 1))),
     "J": (0.6, ((1, 0), (1, 0.75), (0.85, 0.95), (0.65, 1), (0.35, 1), (0.15, 0.95), (0, 0.75), (0, 0.55))),
     "M": (0.8, ((0, 1), (0, 0), (0.5, 0.6), (1, 0), (1, 1))),
     "W": (0.82, ((0, 0), (0, 1), (0.5, 0.42), (1, 1), (1, 0))),
@@ -157,7 +159,7 @@ def _draw_hershey(face: str, char: str, frame: tuple[float, float]) -> np.ndarra
 def _draw_stroke(face: str, char: str, frame: tuple[float, float]) -> np.ndarray:
     base, width, pen, squareness, plate_shapes = STROKE_FACES[face]
     height, cap_top = _frame(face, frame)
-    if plate_shapes and char in PLATE_SHAPES:
+    if char in plate_shapes:
         centre = _shape_line(*PLATE_SHAPES[char], width, height, cap_top)
     else:
         width = width ** 0.5 if char in WIDE else width
