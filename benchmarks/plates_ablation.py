@@ -5,8 +5,8 @@ reading the 147 real plates.
     .venv/bin/python benchmarks/plates_ablation.py [--train 24000] [--epochs 10]
 
 Prints a table and writes it to ``benchmarks/results/plates_ablation.json``, which
-``notebooks/01_plates.ipynb`` reads. Six trainings of the recipe: about 6 x 16 minutes on the 2-core
-CPU with the defaults; the README's table, ``--train 12000 --epochs 8``, took 45 minutes. Needs the
+``notebooks/01_plates.ipynb`` reads. Six trainings of the recipe: about 6 x 12 minutes on the 2-core
+CPU with the defaults; the README's table, ``--train 16000 --epochs 8``, took 36 minutes. Needs the
 real plates beside the repository (``../shared/data/real-plates-ar``).
 """
 from __future__ import annotations
